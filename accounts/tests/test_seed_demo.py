@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.roles import CUSTOMERS, TRANSLATORS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_the_three_roles_and_can_run_again(django_user_model, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert django_user_model.objects.count() == 3
+    customer = authenticate(username="customer", password="customer-demo")
+    translator = authenticate(username="translator", password="translator-demo")
+    staff = authenticate(username="staff", password="staff-demo")
+    assert [g.name for g in customer.groups.all()] == [CUSTOMERS]
+    assert not customer.is_staff
+    assert [g.name for g in translator.groups.all()] == [TRANSLATORS]
+    assert staff.is_staff and staff.is_superuser
+    assert "customer / customer-demo" in out

@@ -1,0 +1,70 @@
+"""The Document aggregate's event types: a public contract, never renamed or reused."""
+
+from __future__ import annotations
+
+from eventstore.registry import EventType, register
+
+STREAM_TYPE = "documents.Document"
+
+_SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_UUID = {"type": "string", "format": "uuid"}
+
+
+def _schema(properties: dict, required: list[str]) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+_REVISION = {
+    "revision": {"type": "integer", "minimum": 1},
+    "filename": {"type": "string", "minLength": 1, "maxLength": 255},
+    "sha256": _SHA256,
+    "size": {"type": "integer", "minimum": 1},
+    "content_type": {"type": "string", "minLength": 1},
+}
+
+DOCUMENT_UPLOADED = EventType(
+    name="documents.DocumentUploaded",
+    schema=_schema(
+        {"owner_id": {"type": "integer"}, "title": {"type": "string", "minLength": 1}, **_REVISION},
+        ["owner_id", "title", *_REVISION],
+    ),
+)
+REVISION_UPLOADED = EventType(
+    name="documents.RevisionUploaded",
+    schema=_schema(_REVISION, list(_REVISION)),
+)
+DOCUMENT_LOCKED = EventType(
+    name="documents.DocumentLocked",
+    schema=_schema(
+        {"request_id": _UUID, "revision": {"type": "integer"}}, ["request_id", "revision"]
+    ),
+)
+DOCUMENT_LOCK_REJECTED = EventType(
+    name="documents.DocumentLockRejected",
+    schema=_schema(
+        {"request_id": _UUID, "revision": {"type": "integer"}, "reason": {"type": "string"}},
+        ["request_id", "revision", "reason"],
+    ),
+)
+DOCUMENT_UNLOCKED = EventType(
+    name="documents.DocumentUnlocked",
+    schema=_schema({"request_id": _UUID, "reason": {"type": "string"}}, ["request_id", "reason"]),
+)
+
+ALL = [
+    DOCUMENT_UPLOADED,
+    REVISION_UPLOADED,
+    DOCUMENT_LOCKED,
+    DOCUMENT_LOCK_REJECTED,
+    DOCUMENT_UNLOCKED,
+]
+
+
+def register_all() -> None:
+    for event_type in ALL:
+        register(event_type)

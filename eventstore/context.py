@@ -1,0 +1,80 @@
+"""The current operation: who does what, and which user operation it belongs to.
+
+The append API stamps every event with this context, so that all events (and log lines) of
+one user operation share a correlation id, whatever process or queue they pass through.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+
+ACTOR_PATTERN = re.compile(r"^(user|system):\S+$")
+TRACEPARENT_PATTERN = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+@dataclass(frozen=True)
+class OperationContext:
+    correlation_id: str
+    actor: str | None = None
+    causation_id: str | None = None
+    request_id: str | None = None
+    traceparent: str | None = None
+
+
+_current: ContextVar[OperationContext | None] = ContextVar("eventstore_operation", default=None)
+
+
+def current_operation() -> OperationContext | None:
+    return _current.get()
+
+
+def new_traceparent() -> str:
+    """A W3C traceparent that starts a new trace (sampled)."""
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+def user_actor(user_id: object) -> str:
+    return f"user:{user_id}"
+
+
+def system_actor(name: str) -> str:
+    return f"system:{name}"
+
+
+@contextmanager
+def operation(
+    *,
+    actor: str | None = None,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+    request_id: str | None = None,
+    traceparent: str | None = None,
+) -> Iterator[OperationContext]:
+    """Run a block as one operation; fields not given are inherited from the enclosing one."""
+    if actor is not None and not ACTOR_PATTERN.match(actor):
+        raise ValueError(f"actor must look like 'user:<id>' or 'system:<name>', not {actor!r}")
+    if traceparent is not None and not TRACEPARENT_PATTERN.match(traceparent):
+        traceparent = None
+    outer = _current.get()
+    if outer is None:
+        ctx = OperationContext(correlation_id=correlation_id or str(uuid.uuid4()))
+    else:
+        ctx = replace(outer, correlation_id=correlation_id or outer.correlation_id)
+    given = {
+        "actor": actor,
+        "causation_id": causation_id,
+        "request_id": request_id,
+        "traceparent": traceparent,
+    }
+    ctx = replace(ctx, **{k: v for k, v in given.items() if v is not None})
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)

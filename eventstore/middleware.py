@@ -1,0 +1,44 @@
+"""Every HTTP request is one operation: its events share a correlation id."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from eventstore.context import operation, user_actor
+
+CORRELATION_HEADER = "X-Correlation-ID"
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def _uuid_or_none(value: str | None) -> str | None:
+    try:
+        return str(uuid.UUID(value)) if value else None
+    except ValueError:
+        return None
+
+
+class OperationContextMiddleware:
+    """Opens an operation per request: a caller-supplied correlation id (a valid UUID) is
+    continued, otherwise a new one starts; the W3C ``traceparent`` header is carried on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = _uuid_or_none(request.headers.get(REQUEST_ID_HEADER)) or str(uuid.uuid4())
+        user = getattr(request, "user", None)
+        actor = user_actor(user.pk) if user is not None and user.is_authenticated else None
+        with operation(
+            actor=actor,
+            correlation_id=_uuid_or_none(request.headers.get(CORRELATION_HEADER)),
+            causation_id=request_id,
+            request_id=request_id,
+            traceparent=request.headers.get("traceparent"),
+        ) as ctx:
+            response = self.get_response(request)
+        response[CORRELATION_HEADER] = ctx.correlation_id
+        response[REQUEST_ID_HEADER] = request_id
+        return response

@@ -1,0 +1,45 @@
+"""The event table refuses UPDATE, DELETE and TRUNCATE in the database itself."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from eventstore.models import Event, OutboxEntry
+from eventstore.tests.helpers import append_things
+
+pytestmark = pytest.mark.django_db
+
+STATEMENTS = {
+    "UPDATE": "UPDATE eventstore_event SET data = '{\"n\": 99}'",
+    "DELETE": "DELETE FROM eventstore_event",
+    # Django's foreign keys are deferred; fire their pending checks so TRUNCATE gets as far
+    # as the table's own triggers.
+    "TRUNCATE": "SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE eventstore_event CASCADE",
+}
+
+
+@pytest.mark.parametrize("operation", ["UPDATE", "DELETE", "TRUNCATE"])
+def test_the_database_refuses_to_change_or_remove_events(operation, thing_type, actor, stream_id):
+    if operation == "TRUNCATE" and connection.vendor == "sqlite":
+        pytest.skip("SQLite has no TRUNCATE; an unqualified DELETE is covered")
+    append_things(stream_id, 1)
+
+    with (
+        pytest.raises(DatabaseError, match=f"append-only: {operation} is not allowed"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(STATEMENTS[operation])
+
+    assert Event.objects.get().data == {"n": 1}
+
+
+def test_the_orm_cannot_change_events_either(thing_type, actor, stream_id):
+    append_things(stream_id, 1)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Event.objects.update(event_type="testing.Forged")
+    OutboxEntry.objects.all().delete()  # its foreign key would stop the ORM before the database
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        Event.objects.all().delete()
