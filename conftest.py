@@ -27,6 +27,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = {
         "postgres": None if on_postgres else "needs PostgreSQL (DATABASE_URL=postgres://...)",
         "kafka": None if settings.KAFKA_BOOTSTRAP_SERVERS else "needs KAFKA_BOOTSTRAP_SERVERS",
+        "redis": None
+        if settings.CELERY_BROKER_URL.startswith("redis")
+        else "needs CELERY_BROKER_URL=redis://...",
     }
     for item in items:
         for marker, reason in missing.items():

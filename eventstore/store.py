@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -148,14 +148,8 @@ def append(
             row.hash = chain_hash(prev_hash, canonical_content(row))
             prev_hash = row.hash
             rows.append(row)
-        try:
-            with transaction.atomic():
-                Event.objects.bulk_create(rows)
-        except IntegrityError as exc:
-            # Only reachable if something appended without taking the head lock.
-            raise ConcurrencyError(
-                stream_id=stream_id, expected_version=expected_version, actual_version=-1
-            ) from exc
+        # The unique (stream_id, version) constraint stays as the database's own backstop.
+        Event.objects.bulk_create(rows)
         ChainHead.objects.filter(pk=1).update(position=rows[-1].position, hash=rows[-1].hash)
         OutboxEntry.objects.bulk_create(
             OutboxEntry(

@@ -43,3 +43,11 @@ def test_the_orm_cannot_change_events_either(thing_type, actor, stream_id):
     OutboxEntry.objects.all().delete()  # its foreign key would stop the ORM before the database
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Event.objects.all().delete()
+
+
+@pytest.mark.postgres
+def test_truncating_an_empty_event_table_is_allowed_as_it_removes_no_event():
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(STATEMENTS["TRUNCATE"])
+
+    assert not Event.objects.exists()
