@@ -66,23 +66,10 @@ def actor() -> Iterator[str]:
         yield ctx.actor
 
 
-TEST_EVENT_TYPE = EventType(
-    name="testing.ThingHappened",
-    schema={
-        "type": "object",
-        "properties": {"n": {"type": "integer"}, "label": {"type": "string"}},
-        "required": ["n"],
-        "additionalProperties": False,
-    },
-)
-
-
 @pytest.fixture
-def thing_type() -> Iterator[EventType]:
-    """A throwaway event type of a context named ``testing``."""
-    registry.register(TEST_EVENT_TYPE)
-    yield TEST_EVENT_TYPE
-    registry.unregister(TEST_EVENT_TYPE.name)
+def thing_type() -> EventType:
+    """The event type of the test-only ``testing`` context (eventstore/tests/testapp)."""
+    return registry.get("testing.ThingHappened")
 
 
 @pytest.fixture

@@ -157,6 +157,8 @@ def append(
             )
             for row in rows
         )
+        if settings.EVENTSTORE_RELAY_ON_COMMIT:
+            transaction.on_commit(_trigger_relay, robust=True)
     return [RecordedEvent.from_row(row) for row in rows]
 
 
@@ -214,3 +216,10 @@ def _json_roundtrip(event_type: str, data: Any) -> Any:
         return json.loads(json.dumps(data, allow_nan=False))
     except (TypeError, ValueError) as exc:
         raise InvalidEventData(event_type, [f"not JSON-serialisable: {exc}"]) from None
+
+
+def _trigger_relay() -> None:
+    # Imported here: the task module imports the relay, which imports this module.
+    from eventstore.tasks import relay_outbox_task
+
+    relay_outbox_task.delay()

@@ -116,3 +116,13 @@ KAFKA_TOPIC_PREFIX = env("KAFKA_TOPIC_PREFIX", default="")
 # --- Event store -----------------------------------------------------------------------
 # A stream's state is snapshotted every this many events, so loading stays O(tail).
 EVENTSTORE_SNAPSHOT_EVERY = env.int("EVENTSTORE_SNAPSHOT_EVERY", default=100)
+# A consumer retries a failing handler this many times (backoff doubling from BACKOFF
+# seconds) before it dead-letters the message and goes on.
+EVENTSTORE_CONSUMER_MAX_ATTEMPTS = env.int("EVENTSTORE_CONSUMER_MAX_ATTEMPTS", default=5)
+EVENTSTORE_CONSUMER_BACKOFF = env.float("EVENTSTORE_CONSUMER_BACKOFF", default=0.5)
+EVENTSTORE_RELAY_BATCH = env.int("EVENTSTORE_RELAY_BATCH", default=500)
+EVENTSTORE_RELAY_ON_COMMIT = env.bool("EVENTSTORE_RELAY_ON_COMMIT", default=True)
+# The relay runs after every commit that appended events; beat sweeps as a safety net.
+CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "eventstore.relay_outbox", "schedule": 5.0},
+}

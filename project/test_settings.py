@@ -4,6 +4,12 @@ from project.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+INSTALLED_APPS = [*INSTALLED_APPS, "eventstore.tests.testapp"]  # noqa: F405
+
+# Tests that exercise the relay switch it on; elsewhere it would append handler output
+# behind the test's back.
+EVENTSTORE_RELAY_ON_COMMIT = env.bool("EVENTSTORE_RELAY_ON_COMMIT", default=False)  # noqa: F405
+
 # Tests render pages without running collectstatic first.
 STORAGES = {
     **STORAGES,  # noqa: F405

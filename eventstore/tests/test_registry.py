@@ -36,12 +36,15 @@ def test_registering_a_different_definition_under_a_known_name_is_refused():
 
 @pytest.mark.django_db
 def test_old_events_are_upcast_on_read_and_stay_unchanged_in_the_store(
-    thing_type, actor, stream_id
+    thing_type, actor, stream_id, request
 ):
     # given: an event stored at schema version 1
     append_things(stream_id, 5)
     # when: version 2 renames "n" to "count"
     registry.unregister(thing_type.name)
+    request.addfinalizer(
+        lambda: (registry.unregister(thing_type.name), registry.register(thing_type))
+    )
     registry.register(
         EventType(
             name=thing_type.name,

@@ -1,0 +1,145 @@
+"""Where the relay publishes: Kafka in the distributed mode, this process in the embedded one."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+
+from eventstore.store import RecordedEvent
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event on its way out: topic, key = stream id, value = the envelope as JSON."""
+
+    topic: str
+    event: RecordedEvent
+
+    @property
+    def key(self) -> bytes:
+        return str(self.event.stream_id).encode()
+
+    def value(self) -> bytes:
+        return json.dumps(self.event.envelope(), separators=(",", ":")).encode()
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        meta = self.event.metadata
+        pairs = {
+            "event_type": self.event.event_type,
+            "event_id": str(self.event.event_id),
+            "schema_version": str(self.event.schema_version),
+            "correlation_id": meta.get("correlation_id"),
+            "causation_id": meta.get("causation_id"),
+            "traceparent": meta.get("traceparent"),
+            "content-type": "application/json",
+        }
+        return [(name, value.encode()) for name, value in pairs.items() if value]
+
+
+class Publisher(Protocol):
+    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+        """Publish in order; returns, per event position, None if delivered or the error."""
+        ...
+
+
+class KafkaPublisher:
+    """An idempotent producer (acks=all): retries cannot duplicate or reorder messages of
+    one partition, and a message counts as published only on its delivery report."""
+
+    def __init__(self, bootstrap_servers: str, *, timeout: float = 15.0) -> None:
+        from confluent_kafka import Producer
+
+        self.timeout = timeout
+        self._producer = Producer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                "enable.idempotence": True,
+                "acks": "all",
+                "linger.ms": 5,
+                # Every message gets its delivery report (success or failure) within the
+                # flush below, so a batch never leaves a message in limbo.
+                "delivery.timeout.ms": int(timeout * 1000) - 2000,
+                "request.timeout.ms": min(int(timeout * 1000) - 3000, 10000),
+            }
+        )
+
+    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+        results: dict[int, str | None] = {}
+        for message in messages:
+            position = message.event.position
+
+            def report(err, _msg, position: int = position) -> None:
+                results[position] = None if err is None else str(err)
+
+            self._producer.produce(
+                message.topic,
+                key=message.key,
+                value=message.value(),
+                headers=message.headers(),
+                on_delivery=report,
+            )
+            self._producer.poll(0)
+        self._producer.flush(self.timeout)
+        for message in messages:
+            results.setdefault(message.event.position, "no delivery report before the timeout")
+        return results
+
+    def produce_raw(self, topic: str, *, key, value, headers) -> None:
+        """For dead letters: one message, flushed."""
+        self._producer.produce(topic, key=key, value=value, headers=headers)
+        self._producer.flush(self.timeout)
+
+
+class InProcessPublisher:
+    """The embedded bus: hands each event to this process's consumers of its topic, through
+    the same inbox code path as the Kafka consumer loop."""
+
+    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+        from eventstore.consumers import consumers_of
+        from eventstore.dispatch import apply_with_retries, record_dead_letter
+
+        for message in messages:
+            for consumer in consumers_of(message.topic):
+
+                def dead_letter(error: str, attempts: int, consumer=consumer, message=message):
+                    record_dead_letter(
+                        consumer,
+                        topic=message.topic,
+                        payload=message.value(),
+                        error=error,
+                        attempts=attempts,
+                        headers={k: v.decode() for k, v in message.headers()},
+                        key=message.key.decode(),
+                    )
+
+                apply_with_retries(consumer, message.event, dead_letter=dead_letter, sleep=False)
+        return {m.event.position: None for m in messages}
+
+
+_local = threading.local()
+
+
+def get_publisher() -> Publisher:
+    """One publisher per process (and thread): librdkafka's threads do not survive a fork,
+    so a forked Celery worker creates its own producer on first use."""
+    pid = os.getpid()
+    if getattr(_local, "pid", None) != pid:
+        _local.pid = pid
+        if settings.EVENT_BUS == "kafka":
+            _local.publisher = KafkaPublisher(settings.KAFKA_BOOTSTRAP_SERVERS)
+        else:
+            _local.publisher = InProcessPublisher()
+    return _local.publisher
+
+
+def reset_publisher() -> None:
+    _local.__dict__.clear()

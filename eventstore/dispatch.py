@@ -1,0 +1,88 @@
+"""Applying one delivered event with bounded retries, then dead-lettering it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from eventstore.consumers import Consumer, apply_event
+from eventstore.models import DeadLetter
+from eventstore.store import RecordedEvent
+
+logger = logging.getLogger(__name__)
+
+DeadLetterSink = Callable[[str, int], None]
+
+
+def apply_with_retries(
+    consumer: Consumer,
+    event: RecordedEvent,
+    *,
+    dead_letter: DeadLetterSink,
+    sleep: bool = True,
+) -> bool:
+    """Apply ``event``; a failing handler is retried with exponential backoff (transient
+    faults: a lock timeout, a dropped connection) and after the last attempt the event goes
+    to ``dead_letter(error, attempts)`` so that the consumer can go on. Returns whether the
+    event was applied now."""
+    attempts = settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            return apply_event(consumer, event)
+        except Exception as exc:  # any handler failure is retried, then dead-lettered
+            logger.warning(
+                "handler failed",
+                extra={"consumer": consumer.name, "event_id": str(event.event_id), "try": attempt},
+                exc_info=True,
+            )
+            if attempt == attempts:
+                dead_letter(f"{type(exc).__name__}: {exc}", attempts)
+                return False
+            if not connection.in_atomic_block:
+                # A dropped connection is a transient fault worth a fresh one; inside the
+                # in-process relay's transaction the savepoint already undid the attempt.
+                close_old_connections()
+            if sleep:
+                time.sleep(settings.EVENTSTORE_CONSUMER_BACKOFF * 2 ** (attempt - 1))
+    return False
+
+
+def record_dead_letter(
+    consumer: Consumer,
+    *,
+    topic: str,
+    payload: bytes | str,
+    error: str,
+    attempts: int,
+    headers: dict[str, str] | None = None,
+    key: str = "",
+    partition: int | None = None,
+    offset: int | None = None,
+) -> DeadLetter:
+    text = payload.decode(errors="replace") if isinstance(payload, bytes) else payload
+    headers = headers or {}
+    event_id, event_type = headers.get("event_id", ""), headers.get("event_type", "")
+    if not event_type:
+        try:
+            envelope = json.loads(text)
+            event_id, event_type = envelope.get("event_id", ""), envelope.get("event_type", "")
+        except (ValueError, AttributeError):
+            pass
+    return DeadLetter.objects.create(
+        consumer=consumer.name,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        event_id=event_id,
+        event_type=event_type,
+        key=key,
+        headers=headers,
+        payload=text,
+        error=error,
+        attempts=attempts,
+    )

@@ -1,0 +1,135 @@
+"""The long-running Kafka consumer loop behind ``manage.py consume <name>``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from confluent_kafka import Consumer as KafkaConsumer
+from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from django.conf import settings
+from django.db import close_old_connections
+
+from eventstore.consumers import Consumer, event_from_envelope
+from eventstore.dispatch import apply_with_retries, record_dead_letter
+
+logger = logging.getLogger(__name__)
+
+
+def dead_letter_topic(consumer: Consumer) -> str:
+    return f"{settings.KAFKA_TOPIC_PREFIX}{consumer.name}.deadletters"
+
+
+class ConsumerLoop:
+    """Reads the consumer's topics and applies each event through the inbox.
+
+    The offset of a message is stored only after its database transaction committed (or it
+    was dead-lettered), and stored offsets are committed in the background and on revoke
+    and close; a crash in between means a redelivery, which the inbox turns into a no-op.
+    """
+
+    def __init__(
+        self,
+        consumer: Consumer,
+        *,
+        after_apply: Callable[[Message], None] | None = None,
+        poll_timeout: float = 1.0,
+    ) -> None:
+        self.consumer = consumer
+        self.stop_requested = threading.Event()
+        self._after_apply = after_apply
+        self._poll_timeout = poll_timeout
+        bootstrap = settings.KAFKA_BOOTSTRAP_SERVERS
+        self._kafka = KafkaConsumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"{settings.KAFKA_TOPIC_PREFIX}{consumer.name}",
+                "auto.offset.reset": "earliest",
+                "enable.auto.commit": True,
+                "enable.auto.offset.store": False,
+                "partition.assignment.strategy": "cooperative-sticky",
+            }
+        )
+        self._dlq = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGINT finish the message in hand, then stop."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: self.stop_requested.set())
+
+    def run(self, *, max_messages: int | None = None) -> int:
+        handled = 0
+        self._kafka.subscribe(self.consumer.topics, on_revoke=self._on_revoke)
+        try:
+            while not self.stop_requested.is_set():
+                message = self._kafka.poll(self._poll_timeout)
+                if message is None:
+                    continue
+                if message.error():
+                    if message.error().code() != KafkaError._PARTITION_EOF:
+                        logger.warning("kafka error", extra={"error": str(message.error())})
+                    continue
+                self.handle(message)
+                handled += 1
+                if max_messages is not None and handled >= max_messages:
+                    break
+        finally:
+            self._kafka.close()  # commits the stored offsets
+            self._dlq.flush(10)
+        return handled
+
+    def handle(self, message: Message) -> None:
+        close_old_connections()
+        try:
+            event = event_from_envelope(json.loads(message.value()))
+        except (ValueError, KeyError, TypeError) as exc:
+            # Undecodable: no retry can help.
+            self._dead_letter(message, f"undecodable message: {type(exc).__name__}: {exc}", 1)
+        else:
+            apply_with_retries(
+                self.consumer,
+                event,
+                dead_letter=lambda error, attempts: self._dead_letter(message, error, attempts),
+            )
+        if self._after_apply is not None:
+            self._after_apply(message)
+        self._kafka.store_offsets(message=message)
+
+    def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
+        headers = {k: (v or b"").decode(errors="replace") for k, v in (message.headers() or [])}
+        record_dead_letter(
+            self.consumer,
+            topic=message.topic(),
+            payload=message.value() or b"",
+            error=error,
+            attempts=attempts,
+            headers=headers,
+            key=(message.key() or b"").decode(errors="replace"),
+            partition=message.partition(),
+            offset=message.offset(),
+        )
+        self._dlq.produce(
+            dead_letter_topic(self.consumer),
+            key=message.key(),
+            value=message.value(),
+            headers=[
+                *(message.headers() or []),
+                ("dlq-error", error.encode()),
+                (
+                    "dlq-source",
+                    f"{message.topic()}/{message.partition()}@{message.offset()}".encode(),
+                ),
+            ],
+        )
+        self._dlq.flush(10)
+        logger.error("dead-lettered", extra={"consumer": self.consumer.name, "error": error})
+
+    def _on_revoke(self, kafka: KafkaConsumer, partitions) -> None:
+        try:
+            kafka.commit(asynchronous=False)
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError._NO_OFFSET:
+                raise

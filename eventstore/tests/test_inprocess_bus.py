@@ -1,0 +1,84 @@
+"""The embedded bus: after commit, this process's consumers get the events through the inbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstore.consumers import apply_event, get_consumer
+from eventstore.models import DeadLetter, InboxEntry, OutboxEntry
+from eventstore.store import read_stream
+from eventstore.tests.helpers import append_things
+from eventstore.tests.testapp.apps import ECHO, LEDGER
+from project.celery import app as celery_app
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def relay_on_commit(settings):
+    """The embedded default: relay in-process right after commit (Celery eager)."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    settings.EVENT_BUS = "inprocess"
+    settings.EVENTSTORE_RELAY_ON_COMMIT = True
+    settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS = 3
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+def test_after_commit_a_consumer_reacts_with_the_events_ids_as_cause(
+    relay_on_commit, thing_type, actor, stream_id, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (thing,) = append_things(stream_id, 7)
+
+    (handled,) = read_stream(LEDGER)
+    assert handled.data == {"handled_event_id": str(thing.event_id), "n": 7}
+    assert handled.metadata["causation_id"] == str(thing.event_id)
+    assert handled.metadata["correlation_id"] == thing.metadata["correlation_id"]
+    assert handled.metadata["traceparent"] == thing.metadata["traceparent"]
+    assert handled.metadata["actor"] == f"system:consumer:{ECHO}"
+    assert not OutboxEntry.objects.filter(published_at__isnull=True).exists()
+
+
+def test_nothing_happens_before_commit(relay_on_commit, thing_type, actor, stream_id):
+    append_things(stream_id, 1)  # the test's transaction never commits
+
+    assert read_stream(LEDGER) == []
+    assert OutboxEntry.objects.get().published_at is None
+
+
+def test_an_event_delivered_again_is_not_applied_twice(
+    relay_on_commit, thing_type, actor, stream_id, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (thing,) = append_things(stream_id, 1)
+
+    assert apply_event(get_consumer(ECHO), thing) is False
+
+    assert len(read_stream(LEDGER)) == 1
+    assert InboxEntry.objects.filter(consumer=ECHO, event_id=thing.event_id).count() == 1
+
+
+def test_a_poison_event_is_dead_lettered_and_the_next_one_still_handled(
+    relay_on_commit, thing_type, actor, stream_id, django_capture_on_commit_callbacks
+):
+    from eventstore.store import NewEvent, append
+
+    with django_capture_on_commit_callbacks(execute=True):
+        poison, _good = append(
+            stream_type="testing.Thing",
+            stream_id=stream_id,
+            expected_version=0,
+            events=[
+                NewEvent("testing.ThingHappened", {"n": 1, "label": "poison"}),
+                NewEvent("testing.ThingHappened", {"n": 2}),
+            ],
+        )
+
+    letter = DeadLetter.objects.get()
+    assert (letter.consumer, letter.event_id, letter.attempts) == (ECHO, str(poison.event_id), 3)
+    assert letter.error == "ValueError: cannot handle thing 1"
+    assert letter.headers["correlation_id"] == poison.metadata["correlation_id"]
+    assert [e.data["n"] for e in read_stream(LEDGER)] == [2]
+    assert not InboxEntry.objects.filter(event_id=poison.event_id).exists()

@@ -1,0 +1,157 @@
+"""The outbox relay and the consumer loop against the real local Kafka broker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+
+import pytest
+from confluent_kafka import Producer
+from django.conf import settings
+
+from eventstore.bus import reset_publisher
+from eventstore.consumers import get_consumer
+from eventstore.kafka_consumer import ConsumerLoop, dead_letter_topic
+from eventstore.models import DeadLetter, OutboxEntry
+from eventstore.relay import relay_outbox
+from eventstore.store import NewEvent, append, read_all, read_stream
+from eventstore.tests.concurrency import Worker
+from eventstore.tests.helpers import append_things
+from eventstore.tests.kafka import read_topic
+from eventstore.tests.testapp.apps import ECHO, LEDGER
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.kafka,
+    pytest.mark.usefixtures("committed_db", "thing_type", "actor"),
+]
+
+
+@pytest.fixture(autouse=True)
+def kafka_bus(settings):
+    """Kafka as the bus, with topics of this test's own."""
+    settings.EVENT_BUS = "kafka"
+    settings.KAFKA_TOPIC_PREFIX = f"t{uuid.uuid4().hex[:12]}."
+    settings.EVENTSTORE_CONSUMER_BACKOFF = 0.01
+    reset_publisher()
+    yield
+    reset_publisher()
+
+
+def topic_of_testing_context() -> str:
+    return f"{settings.KAFKA_TOPIC_PREFIX}testing.events"
+
+
+def by_stream(messages) -> dict[str, list[int]]:
+    versions = defaultdict(list)
+    for message in messages:
+        versions[message.key().decode()].append(json.loads(message.value())["version"])
+    return versions
+
+
+def test_relayed_events_arrive_with_key_headers_and_envelope_in_stream_order():
+    streams = [uuid.uuid4() for _ in range(3)]
+    for version in range(4):  # interleave the streams
+        for stream in streams:
+            append_things(stream, version, expected_version=version)
+
+    run = relay_outbox()
+
+    assert (run.published, run.failed) == (12, 0)
+    assert not OutboxEntry.objects.filter(published_at__isnull=True).exists()
+    messages = read_topic(topic_of_testing_context(), 12)
+    assert len(messages) == 12
+    assert by_stream(messages) == {str(s): [1, 2, 3, 4] for s in streams}
+    stored = {e.event_id: e for e in read_all()}
+    for message in messages:
+        envelope = json.loads(message.value())
+        event = stored[uuid.UUID(envelope["event_id"])]
+        assert envelope == json.loads(json.dumps(event.envelope()))
+        assert message.key() == str(event.stream_id).encode()
+        assert dict(message.headers()) == {
+            "event_type": b"testing.ThingHappened",
+            "event_id": str(event.event_id).encode(),
+            "schema_version": b"1",
+            "correlation_id": event.metadata["correlation_id"].encode(),
+            "traceparent": event.metadata["traceparent"].encode(),
+            "content-type": b"application/json",
+        }
+
+
+def test_two_relays_at_once_lose_nothing_duplicate_nothing_and_keep_stream_order():
+    streams = [uuid.uuid4() for _ in range(10)]
+    for version in range(20):
+        for stream in streams:
+            append_things(stream, version, expected_version=version)
+
+    relays = [Worker(lambda: relay_outbox(batch_size=7)) for _ in range(2)]
+    for relay in relays:
+        relay.start()
+    published = sum(relay.outcome(timeout=90).published for relay in relays)
+
+    assert published == 200
+    assert by_stream(read_topic(topic_of_testing_context(), 200)) == {
+        str(s): list(range(1, 21)) for s in streams
+    }
+
+
+class Crash(Exception):
+    """Stands for the process dying after its database commit, before its offset commit."""
+
+
+def test_a_consumer_that_dies_after_its_commit_does_not_apply_the_redelivery_twice():
+    things = append_things(uuid.uuid4(), 1, 2, 3)
+    relay_outbox()
+    seen: list[str] = []
+
+    def die_after_first(message) -> None:
+        seen.append(json.loads(message.value())["event_id"])
+        if len(seen) == 1:
+            raise Crash
+
+    with pytest.raises(Crash):
+        ConsumerLoop(get_consumer(ECHO), after_apply=die_after_first).run()
+    ConsumerLoop(get_consumer(ECHO), after_apply=die_after_first).run(max_messages=3)
+
+    assert seen.count(str(things[0].event_id)) == 2  # delivered again...
+    assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 2, 3]  # ...applied once
+
+
+def test_poison_messages_go_to_the_dead_letters_and_the_consumer_goes_on(settings):
+    settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS = 2
+    stream = uuid.uuid4()
+    append(
+        stream_type="testing.Thing",
+        stream_id=stream,
+        expected_version=0,
+        events=[
+            NewEvent("testing.ThingHappened", {"n": 1}),
+            NewEvent("testing.ThingHappened", {"n": 2, "label": "poison"}),
+        ],
+    )
+    relay_outbox()
+    garbage = Producer({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS})
+    garbage.produce(topic_of_testing_context(), key=str(stream).encode(), value=b"{not json")
+    garbage.flush(10)
+    append_things(stream, 3, expected_version=2)
+    relay_outbox()
+
+    ConsumerLoop(get_consumer(ECHO)).run(max_messages=4)
+
+    assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 3]
+    letters = {letter.error: letter for letter in DeadLetter.objects.all()}
+    assert set(letters) == {
+        "ValueError: cannot handle thing 2",
+        "undecodable message: JSONDecodeError: Expecting property name enclosed in double "
+        "quotes: line 1 column 2 (char 1)",
+    }
+    assert letters["ValueError: cannot handle thing 2"].attempts == 2
+    assert letters["ValueError: cannot handle thing 2"].headers["event_type"] == (
+        "testing.ThingHappened"
+    )
+    dlq = read_topic(dead_letter_topic(get_consumer(ECHO)), 2)
+    assert sorted(dict(m.headers())["dlq-error"].decode()[:10] for m in dlq) == [
+        "ValueError",
+        "undecodabl",
+    ]
