@@ -9,21 +9,8 @@ from eventstore.models import DeadLetter, InboxEntry, OutboxEntry
 from eventstore.store import read_stream
 from eventstore.tests.helpers import append_things
 from eventstore.tests.testapp.apps import ECHO, LEDGER
-from project.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def relay_on_commit(settings):
-    """The embedded default: relay in-process right after commit (Celery eager)."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    settings.EVENT_BUS = "inprocess"
-    settings.EVENTSTORE_RELAY_ON_COMMIT = True
-    settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS = 3
-    yield
-    celery_app.conf.task_always_eager = eager
 
 
 def test_after_commit_a_consumer_reacts_with_the_events_ids_as_cause(

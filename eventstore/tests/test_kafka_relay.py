@@ -15,6 +15,7 @@ from eventstore.consumers import get_consumer
 from eventstore.kafka_consumer import ConsumerLoop, dead_letter_topic
 from eventstore.models import DeadLetter, OutboxEntry
 from eventstore.relay import relay_outbox
+from eventstore.replay import ReplayRange, replay_events
 from eventstore.store import NewEvent, append, read_all, read_stream
 from eventstore.tests.concurrency import Worker
 from eventstore.tests.helpers import append_things
@@ -155,3 +156,15 @@ def test_poison_messages_go_to_the_dead_letters_and_the_consumer_goes_on(setting
         "ValueError",
         "undecodabl",
     ]
+
+
+def test_a_replay_to_kafka_is_consumed_without_applying_anything_twice():
+    append_things(uuid.uuid4(), 1, 2, 3)
+    relay_outbox()
+    ConsumerLoop(get_consumer(ECHO)).run(max_messages=3)
+
+    assert replay_events(ReplayRange(to_position=3)) == 3  # the things, not the handler output
+    ConsumerLoop(get_consumer(ECHO)).run(max_messages=3)  # the same group reads the copies
+
+    assert len(read_topic(topic_of_testing_context(), 6)) == 6
+    assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 2, 3]

@@ -52,16 +52,40 @@ def echo(event) -> None:
     )
 
 
+def add_to_total(event) -> None:
+    from django.db.models import F
+
+    from eventstore.tests.testapp.models import ThingTotal
+
+    ThingTotal.objects.get_or_create(stream_id=event.stream_id)
+    ThingTotal.objects.filter(stream_id=event.stream_id).update(total=F("total") + event.data["n"])
+
+
+def reset_totals() -> None:
+    from eventstore.tests.testapp.models import ThingTotal
+
+    ThingTotal.objects.all().delete()
+
+
 class TestAppConfig(AppConfig):
     name = "eventstore.tests.testapp"
     label = "eventstore_testapp"
 
     def ready(self) -> None:
         from eventstore.consumers import Consumer, register_consumer
+        from eventstore.projections import Projection, register_projection
         from eventstore.registry import register
 
         register(THING_HAPPENED)
         register(THING_HANDLED)
         register_consumer(
             Consumer(name=ECHO, contexts=("testing",), handlers={THING_HAPPENED.name: echo})
+        )
+        register_projection(
+            Projection(
+                name="testing.thing_totals",
+                event_types=frozenset({THING_HAPPENED.name}),
+                apply=add_to_total,
+                reset=reset_totals,
+            )
         )

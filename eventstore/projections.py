@@ -1,0 +1,64 @@
+"""Read models kept from events, and their rebuild from the store.
+
+A projection is updated inline by the service that appends (same transaction), and can be
+rebuilt at any time by replaying the store through the same ``apply``: the store is the
+source of truth, the read model only a cache of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from eventstore.store import RecordedEvent, read_all
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    event_types: frozenset[str]
+    apply: Callable[[RecordedEvent], None]
+    reset: Callable[[], None]
+
+
+_projections: dict[str, Projection] = {}
+
+
+def register_projection(projection: Projection) -> Projection:
+    _projections[projection.name] = projection
+    return projection
+
+
+def get_projection(name: str) -> Projection:
+    try:
+        return _projections[name]
+    except KeyError:
+        known = ", ".join(sorted(_projections)) or "none"
+        raise LookupError(f"no projection named {name!r} (known: {known})") from None
+
+
+def all_projections() -> list[Projection]:
+    return [_projections[name] for name in sorted(_projections)]
+
+
+def rebuild_projection(projection: Projection, *, page_size: int = 1000) -> int:
+    """Empty the read model and fold every event of its types into it, in one transaction
+    (readers see the old model until the new one is complete). Returns the events applied."""
+    applied, after = 0, 0
+    with transaction.atomic():
+        projection.reset()
+        while page := read_all(
+            after_position=after, limit=page_size, event_types=projection.event_types
+        ):
+            for event in page:
+                projection.apply(event)
+            applied += len(page)
+            after = page[-1].position
+    return applied
+
+
+def rebuild_projections(names: Iterable[str] | None = None) -> dict[str, int]:
+    chosen = [get_projection(n) for n in names] if names else all_projections()
+    return {p.name: rebuild_projection(p) for p in chosen}
