@@ -63,6 +63,10 @@ def get_consumer(name: str) -> Consumer:
         raise LookupError(f"no consumer named {name!r} (known: {known})") from None
 
 
+def all_consumers() -> list[Consumer]:
+    return [_consumers[name] for name in sorted(_consumers)]
+
+
 def consumers_of(topic: str) -> list[Consumer]:
     return [c for c in _consumers.values() if topic in c.topics]
 

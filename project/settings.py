@@ -122,6 +122,8 @@ EVENTSTORE_CONSUMER_MAX_ATTEMPTS = env.int("EVENTSTORE_CONSUMER_MAX_ATTEMPTS", d
 EVENTSTORE_CONSUMER_BACKOFF = env.float("EVENTSTORE_CONSUMER_BACKOFF", default=0.5)
 EVENTSTORE_RELAY_BATCH = env.int("EVENTSTORE_RELAY_BATCH", default=500)
 EVENTSTORE_RELAY_ON_COMMIT = env.bool("EVENTSTORE_RELAY_ON_COMMIT", default=True)
+# /healthz fails when the oldest unpublished event is older than this (seconds).
+EVENTSTORE_OUTBOX_MAX_AGE = env.float("EVENTSTORE_OUTBOX_MAX_AGE", default=300)
 # The relay runs after every commit that appended events; beat sweeps as a safety net.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "eventstore.relay_outbox", "schedule": 5.0},

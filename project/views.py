@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from kombu import Connection
+
+from eventstore.selectors import consumer_lags, open_dead_letters, outbox_lag
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,13 +16,52 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and readiness: 200 when the database answers, 503 otherwise."""
-    try:
+    """Readiness: 200 when the database, the Celery broker and (in the distributed mode)
+    Kafka answer and the outbox is draining; 503 naming what is wrong otherwise. Also
+    reports outbox lag, consumer lag and open dead letters."""
+    checks: dict[str, str] = {}
+    for name, check in _checks():
+        try:
+            checks[name] = check() or "ok"
+        except Exception as exc:  # a failing dependency is reported, never raised
+            checks[name] = f"error: {exc}"
+    pipeline: dict[str, object] = {}
+    if checks["database"] == "ok":
+        outbox = outbox_lag()
+        pipeline = {
+            "outbox_pending": outbox.pending,
+            "outbox_oldest_age_seconds": outbox.oldest_age_seconds,
+            "dead_letters_open": open_dead_letters(),
+            "consumer_lag": {lag.consumer: lag.lag for lag in consumer_lags()},
+        }
+        age = outbox.oldest_age_seconds
+        if age is not None and age > settings.EVENTSTORE_OUTBOX_MAX_AGE:
+            checks["outbox"] = f"error: oldest unpublished event is {age:.0f} s old"
+    healthy = not any(value.startswith("error") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks, "pipeline": pipeline},
+        status=200 if healthy else 503,
+    )
+
+
+def _checks():
+    def database() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        checks, status = {"database": "ok"}, 200
-    except Exception as exc:  # any failure to reach the database means "not ready"
-        checks, status = {"database": f"error: {exc}"}, 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "checks": checks}, status=status
-    )
+
+    def broker() -> str | None:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return "eager (no broker)"
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=3) as conn:
+            conn.ensure_connection(max_retries=1)
+        return None
+
+    def kafka() -> str | None:
+        if settings.EVENT_BUS != "kafka":
+            return "not used (in-process bus)"
+        from confluent_kafka.admin import AdminClient
+
+        AdminClient({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS}).list_topics(timeout=3)
+        return None
+
+    return [("database", database), ("broker", broker), ("kafka", kafka)]

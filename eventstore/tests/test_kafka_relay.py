@@ -16,6 +16,7 @@ from eventstore.kafka_consumer import ConsumerLoop, dead_letter_topic
 from eventstore.models import DeadLetter, OutboxEntry
 from eventstore.relay import relay_outbox
 from eventstore.replay import ReplayRange, replay_events
+from eventstore.selectors import kafka_consumer_lag
 from eventstore.store import NewEvent, append, read_all, read_stream
 from eventstore.tests.concurrency import Worker
 from eventstore.tests.helpers import append_things
@@ -168,3 +169,16 @@ def test_a_replay_to_kafka_is_consumed_without_applying_anything_twice():
 
     assert len(read_topic(topic_of_testing_context(), 6)) == 6
     assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 2, 3]
+
+
+def test_consumer_lag_counts_what_the_group_has_not_committed_yet():
+    append_things(uuid.uuid4(), 1, 2, 3)
+    relay_outbox()
+    echo_consumer = get_consumer(ECHO)
+    read_topic(topic_of_testing_context(), 3)  # the messages are on the broker
+
+    before = kafka_consumer_lag(echo_consumer)
+    ConsumerLoop(echo_consumer).run(max_messages=3)
+    after = kafka_consumer_lag(echo_consumer)
+
+    assert (before.lag, after.lag) == (3, 0)

@@ -1,15 +1,56 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_the_database(client):
+def test_healthz_reports_the_services_and_the_pipeline(client):
     response = client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"] == "ok"
+    assert set(body["checks"]) == {"database", "broker", "kafka"}
+    assert body["pipeline"]["outbox_pending"] == 0
+    assert body["pipeline"]["dead_letters_open"] == 0
+
+
+def test_healthz_fails_when_the_outbox_stops_draining(client, settings, thing_type, actor):
+    from eventstore.tests.helpers import append_things
+
+    append_things(uuid.uuid4(), 1)  # never relayed: the test transaction does not commit
+    settings.EVENTSTORE_OUTBOX_MAX_AGE = -1
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["outbox"].startswith("error: oldest unpublished event")
+    assert response.json()["pipeline"]["outbox_pending"] == 1
+
+
+@pytest.mark.redis
+@pytest.mark.kafka
+def test_healthz_checks_the_real_broker_and_kafka(client, settings):
+    settings.EVENT_BUS = "kafka"
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    body = client.get("/healthz").json()
+
+    assert (body["checks"]["broker"], body["checks"]["kafka"]) == ("ok", "ok")
+
+
+def test_healthz_names_an_unreachable_broker(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"].startswith("error:")
 
 
 def test_the_home_page_invites_to_sign_in(client):
