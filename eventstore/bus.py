@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -13,8 +12,6 @@ from typing import Protocol
 from django.conf import settings
 
 from eventstore.store import RecordedEvent
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,11 +89,6 @@ class KafkaPublisher:
         for message in messages:
             results.setdefault(message.event.position, "no delivery report before the timeout")
         return results
-
-    def produce_raw(self, topic: str, *, key, value, headers) -> None:
-        """For dead letters: one message, flushed."""
-        self._producer.produce(topic, key=key, value=value, headers=headers)
-        self._producer.flush(self.timeout)
 
 
 class InProcessPublisher:

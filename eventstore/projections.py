@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from eventstore.store import RecordedEvent, read_all
+from eventstore.store import RecordedEvent, iter_all
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,12 @@ def all_projections() -> list[Projection]:
 def rebuild_projection(projection: Projection, *, page_size: int = 1000) -> int:
     """Empty the read model and fold every event of its types into it, in one transaction
     (readers see the old model until the new one is complete). Returns the events applied."""
-    applied, after = 0, 0
+    applied = 0
     with transaction.atomic():
         projection.reset()
-        while page := read_all(
-            after_position=after, limit=page_size, event_types=projection.event_types
-        ):
-            for event in page:
-                projection.apply(event)
-            applied += len(page)
-            after = page[-1].position
+        for event in iter_all(page_size=page_size, event_types=projection.event_types):
+            projection.apply(event)
+            applied += 1
     return applied
 
 

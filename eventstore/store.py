@@ -186,9 +186,12 @@ def read_all(
     return [RecordedEvent.from_row(row) for row in rows.order_by("position")[:limit]]
 
 
-def iter_all(*, after_position: int = 0, page_size: int = 500) -> Iterator[RecordedEvent]:
+def iter_all(
+    *, after_position: int = 0, page_size: int = 500, event_types: Iterable[str] | None = None
+) -> Iterator[RecordedEvent]:
     """Every event after ``after_position``, read page by page (keyset, no OFFSET)."""
-    while page := read_all(after_position=after_position, limit=page_size):
+    types = list(event_types) if event_types is not None else None
+    while page := read_all(after_position=after_position, limit=page_size, event_types=types):
         yield from page
         after_position = page[-1].position
 
