@@ -64,8 +64,8 @@ class KafkaPublisher:
                 "linger.ms": 5,
                 # Every message gets its delivery report (success or failure) within the
                 # flush below, so a batch never leaves a message in limbo.
-                "delivery.timeout.ms": int(timeout * 1000) - 2000,
-                "request.timeout.ms": min(int(timeout * 1000) - 3000, 10000),
+                "delivery.timeout.ms": max(int(timeout * 1000) - 2000, 1000),
+                "request.timeout.ms": max(min(int(timeout * 1000) - 3000, 10000), 500),
             }
         )
 
@@ -127,7 +127,10 @@ def get_publisher() -> Publisher:
     if getattr(_local, "pid", None) != pid:
         _local.pid = pid
         if settings.EVENT_BUS == "kafka":
-            _local.publisher = KafkaPublisher(settings.KAFKA_BOOTSTRAP_SERVERS)
+            _local.publisher = KafkaPublisher(
+                settings.KAFKA_BOOTSTRAP_SERVERS,
+                timeout=settings.EVENTSTORE_RELAY_DELIVERY_TIMEOUT,
+            )
         else:
             _local.publisher = InProcessPublisher()
     return _local.publisher

@@ -121,6 +121,9 @@ EVENTSTORE_SNAPSHOT_EVERY = env.int("EVENTSTORE_SNAPSHOT_EVERY", default=100)
 EVENTSTORE_CONSUMER_MAX_ATTEMPTS = env.int("EVENTSTORE_CONSUMER_MAX_ATTEMPTS", default=5)
 EVENTSTORE_CONSUMER_BACKOFF = env.float("EVENTSTORE_CONSUMER_BACKOFF", default=0.5)
 EVENTSTORE_RELAY_BATCH = env.int("EVENTSTORE_RELAY_BATCH", default=500)
+# How long (seconds) the relay waits for the broker's delivery reports of one batch; past
+# it the batch's undelivered entries stay in the outbox for the next run.
+EVENTSTORE_RELAY_DELIVERY_TIMEOUT = env.float("EVENTSTORE_RELAY_DELIVERY_TIMEOUT", default=15)
 EVENTSTORE_RELAY_ON_COMMIT = env.bool("EVENTSTORE_RELAY_ON_COMMIT", default=True)
 # /healthz fails when the oldest unpublished event is older than this (seconds).
 EVENTSTORE_OUTBOX_MAX_AGE = env.float("EVENTSTORE_OUTBOX_MAX_AGE", default=300)
