@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class EventstoreConfig(AppConfig):
     name = "eventstore"
     verbose_name = "Event store"
+
+    def ready(self) -> None:
+        from django_structlog.signals import bind_extra_request_metadata
+
+        from eventstore.middleware import bind_operation_to_request_logs
+
+        bind_extra_request_metadata.connect(
+            bind_operation_to_request_logs, dispatch_uid="eventstore.request_logs"
+        )

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
+from opentelemetry.trace import SpanKind
 
 from eventstore.store import RecordedEvent
+from eventstore.tracing import continue_trace
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ class Message:
     def value(self) -> bytes:
         return json.dumps(self.event.envelope(), separators=(",", ":")).encode()
 
-    def headers(self) -> list[tuple[str, bytes]]:
+    def headers(self, *, traceparent: str | None = None) -> list[tuple[str, bytes]]:
+        """The brief's headers; ``traceparent`` replaces the stored one (the relay's span)."""
         meta = self.event.metadata
         pairs = {
             "event_type": self.event.event_type,
@@ -36,7 +39,7 @@ class Message:
             "schema_version": str(self.event.schema_version),
             "correlation_id": meta.get("correlation_id"),
             "causation_id": meta.get("causation_id"),
-            "traceparent": meta.get("traceparent"),
+            "traceparent": traceparent or meta.get("traceparent"),
             "content-type": "application/json",
         }
         return [(name, value.encode()) for name, value in pairs.items() if value]
@@ -77,13 +80,23 @@ class KafkaPublisher:
             def report(err, _msg, position: int = position) -> None:
                 results[position] = None if err is None else str(err)
 
-            self._producer.produce(
-                message.topic,
-                key=message.key,
-                value=message.value(),
-                headers=message.headers(),
-                on_delivery=report,
-            )
+            with continue_trace(
+                message.event.metadata.get("traceparent"),
+                f"{message.topic} publish",
+                kind=SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": message.topic,
+                    "messaging.message.id": str(message.event.event_id),
+                },
+            ) as traceparent:
+                self._producer.produce(
+                    message.topic,
+                    key=message.key,
+                    value=message.value(),
+                    headers=message.headers(traceparent=traceparent),
+                    on_delivery=report,
+                )
             self._producer.poll(0)
         self._producer.flush(self.timeout)
         for message in messages:

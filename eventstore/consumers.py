@@ -9,18 +9,21 @@ an operation that continues the event's correlation id and trace, with the event
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from opentelemetry.trace import SpanKind
 
 from eventstore.context import operation, system_actor
 from eventstore.models import InboxEntry
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
+from eventstore.tracing import continue_trace
 
 Handler = Callable[[RecordedEvent], None]
 
@@ -104,12 +107,31 @@ def apply_event(consumer: Consumer, event: RecordedEvent) -> bool:
         )
         if not created:
             return False
-        with operation(
+        with handling(consumer, event):
+            handler(event)
+    return True
+
+
+@contextmanager
+def handling(consumer: Consumer, event: RecordedEvent) -> Iterator[None]:
+    """The operation a handler runs in: the event's correlation id and trace continue, the
+    event is the cause, and the consumer is the actor of whatever the handler appends."""
+    with (
+        continue_trace(
+            event.metadata.get("traceparent"),
+            f"{consumer.name} process {event.event_type}",
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.consumer.group.name": consumer.name,
+                "messaging.message.id": str(event.event_id),
+            },
+        ) as traceparent,
+        operation(
             actor=consumer.actor,
             correlation_id=event.metadata.get("correlation_id"),
             causation_id=str(event.event_id),
             request_id=event.metadata.get("request_id"),
-            traceparent=event.metadata.get("traceparent"),
-        ):
-            handler(event)
-    return True
+            traceparent=traceparent,
+        ),
+    ):
+        yield

@@ -1,7 +1,8 @@
 """The current operation: who does what, and which user operation it belongs to.
 
-The append API stamps every event with this context, so that all events (and log lines) of
-one user operation share a correlation id, whatever process or queue they pass through.
+The append API stamps every event with this context, and every log line written inside it
+carries its ids, so that all events and log lines of one user operation share a correlation
+id, whatever process or queue they pass through.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+
+import structlog
 
 ACTOR_PATTERN = re.compile(r"^(user|system):\S+$")
 TRACEPARENT_PATTERN = re.compile(r"^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
@@ -25,6 +28,9 @@ class OperationContext:
     causation_id: str | None = None
     request_id: str | None = None
     traceparent: str | None = None
+
+    def log_fields(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "traceparent"}
 
 
 _current: ContextVar[OperationContext | None] = ContextVar("eventstore_operation", default=None)
@@ -75,6 +81,9 @@ def operation(
     ctx = replace(ctx, **{k: v for k, v in given.items() if v is not None})
     token = _current.set(ctx)
     try:
-        yield ctx
+        # Log lines written inside the operation carry its ids, and Celery tasks queued
+        # from it carry them on (django-structlog copies the bound context into the task).
+        with structlog.contextvars.bound_contextvars(**ctx.log_fields()):
+            yield ctx
     finally:
         _current.reset(token)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Callable
 
+import structlog
 from django.conf import settings
 from django.db import close_old_connections, connection
 
@@ -14,7 +14,7 @@ from eventstore.consumers import Consumer, apply_event
 from eventstore.models import DeadLetter
 from eventstore.store import RecordedEvent
 
-logger = logging.getLogger(__name__)
+logger = structlog.get_logger(__name__)
 
 DeadLetterSink = Callable[[str, int], None]
 
@@ -30,16 +30,24 @@ def apply_with_retries(
     faults: a lock timeout, a dropped connection) and after the last attempt the event goes
     to ``dead_letter(error, attempts)`` so that the consumer can go on. Returns whether the
     event was applied now."""
+    with structlog.contextvars.bound_contextvars(
+        consumer=consumer.name,
+        event_id=str(event.event_id),
+        event_type=event.event_type,
+        correlation_id=event.metadata.get("correlation_id"),
+    ):
+        return _apply_with_retries(consumer, event, dead_letter, sleep)
+
+
+def _apply_with_retries(
+    consumer: Consumer, event: RecordedEvent, dead_letter: DeadLetterSink, sleep: bool
+) -> bool:
     attempts = settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:
-            return apply_event(consumer, event)
+            applied = apply_event(consumer, event)
         except Exception as exc:  # any handler failure is retried, then dead-lettered
-            logger.warning(
-                "handler failed",
-                extra={"consumer": consumer.name, "event_id": str(event.event_id), "try": attempt},
-                exc_info=True,
-            )
+            logger.warning("handler_failed", attempt=attempt, of=attempts, exc_info=True)
             if attempt == attempts:
                 dead_letter(f"{type(exc).__name__}: {exc}", attempts)
                 return False
@@ -49,6 +57,12 @@ def apply_with_retries(
                 close_old_connections()
             if sleep:
                 time.sleep(settings.EVENTSTORE_CONSUMER_BACKOFF * 2 ** (attempt - 1))
+        else:
+            if applied:
+                logger.info("event_applied", position=event.position)
+            else:
+                logger.debug("event_skipped", position=event.position)
+            return applied
     return False
 
 
@@ -73,6 +87,7 @@ def record_dead_letter(
             event_id, event_type = envelope.get("event_id", ""), envelope.get("event_type", "")
         except (ValueError, AttributeError):
             pass
+    logger.error("dead_lettered", consumer=consumer.name, topic=topic, error=error)
     return DeadLetter.objects.create(
         consumer=consumer.name,
         topic=topic,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
 import signal
 import threading
 from collections.abc import Callable
 
+import structlog
 from confluent_kafka import Consumer as KafkaConsumer
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.db import close_old_connections
 from eventstore.consumers import Consumer, event_from_envelope
 from eventstore.dispatch import apply_with_retries, record_dead_letter
 
-logger = logging.getLogger(__name__)
+logger = structlog.get_logger(__name__)
 
 
 def dead_letter_topic(consumer: Consumer) -> str:
@@ -70,7 +70,7 @@ class ConsumerLoop:
                     continue
                 if message.error():
                     if message.error().code() != KafkaError._PARTITION_EOF:
-                        logger.warning("kafka error", extra={"error": str(message.error())})
+                        logger.warning("kafka_error", error=str(message.error()))
                     continue
                 self.handle(message)
                 handled += 1
@@ -125,7 +125,6 @@ class ConsumerLoop:
             ],
         )
         self._dlq.flush(10)
-        logger.error("dead-lettered", extra={"consumer": self.consumer.name, "error": error})
 
     def _on_revoke(self, kafka: KafkaConsumer, partitions) -> None:
         try:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+import structlog
 from django.http import HttpRequest, HttpResponse
 
-from eventstore.context import operation, user_actor
+from eventstore.context import current_operation, operation, user_actor
 
 CORRELATION_HEADER = "X-Correlation-ID"
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -42,3 +43,12 @@ class OperationContextMiddleware:
         response[CORRELATION_HEADER] = ctx.correlation_id
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def bind_operation_to_request_logs(**_kwargs: object) -> None:
+    """django-structlog binds a request id of its own when a request starts; the request's
+    log lines should carry the operation's ids instead (receiver of its
+    ``bind_extra_request_metadata`` signal)."""
+    ctx = current_operation()
+    if ctx is not None:
+        structlog.contextvars.bind_contextvars(**ctx.log_fields())

@@ -12,9 +12,9 @@ first entry that was not delivered, so nothing after it is marked ahead of it.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
+import structlog
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -24,7 +24,7 @@ from eventstore.bus import Message, Publisher, get_publisher
 from eventstore.models import OutboxEntry
 from eventstore.store import RecordedEvent
 
-logger = logging.getLogger(__name__)
+logger = structlog.get_logger(__name__)
 
 # Any fixed 64-bit number; it names the relay's advisory lock.
 RELAY_LOCK_KEY = 0x6576_656E_7473_746F
@@ -75,7 +75,14 @@ def _relay_batch(publisher: Publisher, batch_size: int) -> RelayRun:
                 attempts=F("attempts") + 1, last_error=results[failed.event.position] or ""
             )
             logger.warning(
-                "outbox relay: delivery failed",
-                extra={"position": failed.event.position, "error": results[failed.event.position]},
+                "outbox_delivery_failed",
+                position=failed.event.position,
+                error=results[failed.event.position],
+            )
+        if delivered:
+            logger.info(
+                "outbox_published",
+                count=len(delivered),
+                last_position=entries[len(delivered) - 1].event.position,
             )
         return RelayRun(len(delivered), 0 if failed is None else 1)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 
+from project.log_config import configure_structlog, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -28,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_structlog",
     "eventstore",
     "accounts",
     "documents",
@@ -42,6 +45,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "eventstore.middleware.OperationContextMiddleware",
+    # After the operation is open, so that request_started already has its correlation id.
+    "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -96,6 +101,15 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+# --- Logging ---------------------------------------------------------------------------
+# JSON lines in production, readable lines in development; every line carries the bound
+# context of its operation (correlation_id, actor, request_id, causation_id).
+LOG_FORMAT = env("LOG_FORMAT", default="console" if DEBUG else "json")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+configure_structlog()
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
 
 # --- Celery: eager (in-process) unless a broker is configured ----------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")

@@ -6,6 +6,7 @@ import time
 import uuid
 
 from confluent_kafka import Consumer
+from confluent_kafka.admin import AdminClient
 from django.conf import settings
 
 
@@ -37,3 +38,12 @@ def read_topic(topic: str, count: int, *, timeout: float = 30) -> list:
         consumer.close()
     assert len(messages) >= count, f"only {len(messages)} of {count} messages on {topic}"
     return messages
+
+
+def delete_topics(prefix: str) -> None:
+    """Deletes a test's topics, so that the local broker does not pile them up run after run
+    (each one slows its start-up)."""
+    admin = AdminClient({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS})
+    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
+    for future in admin.delete_topics(topics, operation_timeout=10).values() if topics else []:
+        future.result(timeout=15)

@@ -1,8 +1,9 @@
-"""Real processes for tests: a Celery worker (with its beat) on the test database, and the
-local Kafka broker stopped and started through scripts/services."""
+"""Real processes for tests: a Celery worker (with its beat) and consumers on the test
+database, and the local Kafka broker stopped and started through scripts/services."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,16 +11,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = REPO / "scripts" / "services"
-
-# A Redis database of their own, so no task queued by anything else reaches these workers.
-WORKER_BROKER_DB = 9
 
 
 def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> object:
@@ -33,11 +31,6 @@ def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> o
         time.sleep(0.05)
 
 
-def worker_broker_url() -> str:
-    parts = urlsplit(settings.CELERY_BROKER_URL)
-    return urlunsplit(parts._replace(path=f"/{WORKER_BROKER_DB}"))
-
-
 def test_database_url() -> str:
     """The URL of the database this test runs on (pytest-django's test_ database)."""
     db = connection.settings_dict
@@ -45,20 +38,20 @@ def test_database_url() -> str:
     return f"postgres://{credentials}{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-class CeleryWorker:
-    """``celery worker -B`` in its own process group: the prefork pool with one child that
-    runs the relay, and beat sweeping the outbox every few seconds as in production."""
+class AppProcess:
+    """One of the app's long-running processes, run from this checkout on the test database,
+    in its own process group, logging JSON lines to a file in ``workdir``."""
 
-    def __init__(self, workdir: Path, **env: str) -> None:
-        self.workdir = workdir
+    def __init__(self, name: str, command: list[str], ready: str, workdir: Path, **env: str):
+        self.name, self.command, self.ready_marker, self.workdir = name, command, ready, workdir
         self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "project.test_settings",
             "DATABASE_URL": test_database_url(),
-            "CELERY_BROKER_URL": worker_broker_url(),
             "CELERY_TASK_ALWAYS_EAGER": "false",
             "EVENT_BUS": settings.EVENT_BUS,
             "KAFKA_TOPIC_PREFIX": settings.KAFKA_TOPIC_PREFIX,
+            "LOG_FORMAT": "json",
             **env,
         }
         self.process: subprocess.Popen | None = None
@@ -66,31 +59,36 @@ class CeleryWorker:
 
     @property
     def log(self) -> Path:
-        return self.workdir / f"worker-{self.starts}.log"
+        return self.workdir / f"{self.name}-{self.starts}.log"
 
-    def start(self) -> CeleryWorker:
+    def start(self) -> AppProcess:
         self.starts += 1
-        command = [
-            sys.executable, "-m", "celery", "-A", "project", "worker", "--beat",
-            "--schedule", str(self.workdir / "beat-schedule"), "--concurrency", "1",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
-        ]  # fmt: skip
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
-                command, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
+                [sys.executable, *self.command], cwd=REPO, env=self.env, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
-        wait_for(self._ready, timeout=60, what=f"the Celery worker (log: {self.log})")
+        wait_for(self._ready, timeout=60, what=f"{self.name} to start (log: {self.log})")
         return self
 
     def _ready(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
-            raise AssertionError(f"the Celery worker exited:\n{self.log.read_text()[-3000:]}")
-        return "ready." in self.log.read_text()
+            raise AssertionError(f"{self.name} exited:\n{self.log.read_text()[-3000:]}")
+        return self.ready_marker in self.log.read_text()
+
+    def log_lines(self) -> list[dict]:
+        """The JSON log lines of every start so far (other output skipped)."""
+        lines = []
+        for start in range(1, self.starts + 1):
+            path = self.workdir / f"{self.name}-{start}.log"
+            for line in path.read_text().splitlines():
+                if line.startswith("{"):
+                    lines.append(json.loads(line))
+        return lines
 
     def kill(self) -> None:
-        """SIGKILL to the whole group: the main process, the pool child and beat die at once,
-        with no chance to finish, acknowledge or clean anything up."""
+        """SIGKILL to the whole group: every process of it dies at once, with no chance to
+        finish, acknowledge or clean anything up."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=30)
@@ -102,6 +100,22 @@ class CeleryWorker:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def celery_worker(workdir: Path, **env: str) -> AppProcess:
+    """``celery worker --beat``: the prefork pool with one child that runs the relay, and
+    beat sweeping the outbox every few seconds as in production."""
+    command = [
+        "-m", "celery", "-A", "project", "worker", "--beat",
+        "--schedule", str(workdir / "beat-schedule"), "--concurrency", "1",
+        "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO",
+    ]  # fmt: skip
+    return AppProcess("worker", command, "ready.", workdir, **env)
+
+
+def consumer_process(name: str, workdir: Path, **env: str) -> AppProcess:
+    """``manage.py consume <name>``."""
+    return AppProcess(f"consume-{name}", ["manage.py", "consume", name], "reading", workdir, **env)
 
 
 def services(*args: str) -> None:

@@ -10,7 +10,6 @@ import pytest
 from confluent_kafka import Producer
 from django.conf import settings
 
-from eventstore.bus import reset_publisher
 from eventstore.consumers import get_consumer
 from eventstore.kafka_consumer import ConsumerLoop, dead_letter_topic
 from eventstore.models import DeadLetter, OutboxEntry
@@ -26,19 +25,8 @@ from eventstore.tests.testapp.apps import ECHO, LEDGER
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.kafka,
-    pytest.mark.usefixtures("committed_db", "thing_type", "actor"),
+    pytest.mark.usefixtures("committed_db", "kafka_bus", "thing_type", "actor"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def kafka_bus(settings):
-    """Kafka as the bus, with topics of this test's own."""
-    settings.EVENT_BUS = "kafka"
-    settings.KAFKA_TOPIC_PREFIX = f"t{uuid.uuid4().hex[:12]}."
-    settings.EVENTSTORE_CONSUMER_BACKOFF = 0.01
-    reset_publisher()
-    yield
-    reset_publisher()
 
 
 def topic_of_testing_context() -> str:

@@ -9,6 +9,8 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from django.conf import settings
 
+from eventstore.tests.kafka import delete_topics
+
 pytestmark = pytest.mark.kafka
 
 
@@ -49,3 +51,4 @@ def test_a_message_produced_to_the_local_broker_is_consumed_with_key_and_headers
         assert dict(message.headers()) == {"event_type": b"testing.ThingHappened"}
     finally:
         consumer.close()
+        delete_topics(topic)

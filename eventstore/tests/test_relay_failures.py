@@ -9,42 +9,19 @@ from collections import defaultdict
 import pytest
 from django.conf import settings
 
-from eventstore.bus import reset_publisher
 from eventstore.models import OutboxEntry
 from eventstore.selectors import outbox_lag
 from eventstore.store import iter_all
 from eventstore.tests.helpers import append_things
 from eventstore.tests.kafka import read_topic
-from eventstore.tests.processes import CeleryWorker, services, wait_for
+from eventstore.tests.processes import celery_worker, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.kafka,
     pytest.mark.redis,
-    pytest.mark.usefixtures("committed_db", "thing_type", "actor"),
+    pytest.mark.usefixtures("committed_db", "kafka_bus", "thing_type", "actor"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def kafka_bus(settings):
-    settings.EVENT_BUS = "kafka"
-    settings.KAFKA_TOPIC_PREFIX = f"t{uuid.uuid4().hex[:12]}."
-    reset_publisher()
-    yield
-    reset_publisher()
-
-
-@pytest.fixture
-def worker(tmp_path):
-    workers: list[CeleryWorker] = []
-
-    def start(**env: str) -> CeleryWorker:
-        workers.append(CeleryWorker(tmp_path, **env).start())
-        return workers[-1]
-
-    yield start
-    for one in workers:
-        one.stop()
 
 
 def pending() -> int:
@@ -67,38 +44,28 @@ def assert_every_event_arrived_in_stream_order(expected: int) -> None:
         assert versions == list(range(1, len(versions) + 1))
 
 
-def test_a_relay_killed_mid_batch_publishes_everything_after_the_restart(worker):
+def test_a_relay_killed_mid_batch_publishes_everything_after_the_restart(run_process, tmp_path):
     streams = [uuid.uuid4() for _ in range(20)]
     for stream in streams:
         append_things(stream, *range(200))
     total = 20 * 200
 
     # Small batches: many delivery round trips, so the kill lands inside a batch.
-    relay = worker(EVENTSTORE_RELAY_BATCH="25")
+    worker = run_process(celery_worker(tmp_path, EVENTSTORE_RELAY_BATCH="25"))
     wait_for(lambda: pending() <= total - 500, timeout=60, what="the relay to get going")
-    relay.kill()
+    worker.kill()
     left = pending()
 
     assert 0 < left < total  # it died mid-way, its open batch not marked
-    worker(EVENTSTORE_RELAY_BATCH="25")  # beat's sweep restarts the relay
+    worker.start()  # beat's sweep restarts the relay
     wait_for(lambda: pending() == 0, timeout=120, what="the outbox to drain")
     assert_every_event_arrived_in_stream_order(total)
 
 
-@pytest.fixture
-def kafka_stopped():
-    """Stops the shared local broker for the test; it is started again whatever happens."""
-    services("down", "kafka")
-    try:
-        yield lambda: services("up", "kafka")
-    finally:
-        services("up", "kafka")
-
-
 def test_while_kafka_is_down_the_outbox_grows_and_it_drains_when_kafka_is_back(
-    worker, kafka_stopped
+    run_process, tmp_path, kafka_stopped
 ):
-    worker(EVENTSTORE_RELAY_DELIVERY_TIMEOUT="4")
+    run_process(celery_worker(tmp_path, EVENTSTORE_RELAY_DELIVERY_TIMEOUT="4"))
     stream = uuid.uuid4()
     append_things(stream, 1, 2, 3)
     wait_for(
