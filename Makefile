@@ -49,4 +49,5 @@ test-embedded: $(VENV)/.dev-installed
 		$(BIN)/pytest -m "not postgres and not kafka and not redis"
 
 bench: $(VENV)/.dev-installed services-up
-	eval "$$(scripts/services env)" && $(BIN)/python benchmarks/append_throughput.py
+	eval "$$(scripts/services env)" && $(BIN)/python benchmarks/append_throughput.py \
+		&& $(BIN)/python benchmarks/relay_throughput.py

@@ -13,33 +13,12 @@ database of its own (``<name>_bench``), created and migrated on the first run.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
-
-
-def bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("set DATABASE_URL to a PostgreSQL database (see `scripts/services env`)")
-    base, _, name = url.rpartition("/")
-    return f"{base}/{name}_bench"
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+from setup import setup_django
 
 
 def run_writers(writers: int, per_writer: int, one_append) -> tuple[float, list[float]]:
@@ -76,19 +55,12 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=4)
     args = parser.parse_args()
 
-    url = bench_database_url()
-    ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url = setup_django()
     from django.db import connection, transaction
 
     from eventstore.context import operation
     from eventstore.store import NewEvent, append
 
-    call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_baseline (position bigserial PRIMARY KEY, "

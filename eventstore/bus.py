@@ -51,6 +51,20 @@ class Publisher(Protocol):
         ...
 
 
+def producer_config(bootstrap_servers: str, *, timeout: float) -> dict[str, str | int | bool]:
+    """The relay's producer: idempotent with acks=all, so that retries cannot duplicate or
+    reorder the messages of a partition; every message gets its delivery report (success or
+    failure) within ``timeout`` seconds, so a batch never leaves a message in limbo."""
+    return {
+        "bootstrap.servers": bootstrap_servers,
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 5,
+        "delivery.timeout.ms": max(int(timeout * 1000) - 2000, 1000),
+        "request.timeout.ms": max(min(int(timeout * 1000) - 3000, 10000), 500),
+    }
+
+
 class KafkaPublisher:
     """An idempotent producer (acks=all): retries cannot duplicate or reorder messages of
     one partition, and a message counts as published only on its delivery report."""
@@ -59,18 +73,7 @@ class KafkaPublisher:
         from confluent_kafka import Producer
 
         self.timeout = timeout
-        self._producer = Producer(
-            {
-                "bootstrap.servers": bootstrap_servers,
-                "enable.idempotence": True,
-                "acks": "all",
-                "linger.ms": 5,
-                # Every message gets its delivery report (success or failure) within the
-                # flush below, so a batch never leaves a message in limbo.
-                "delivery.timeout.ms": max(int(timeout * 1000) - 2000, 1000),
-                "request.timeout.ms": max(min(int(timeout * 1000) - 3000, 10000), 500),
-            }
-        )
+        self._producer = Producer(producer_config(bootstrap_servers, timeout=timeout))
 
     def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
         results: dict[int, str | None] = {}
