@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from eventstore.models import Snapshot
+from eventstore.projections import Projection
 from eventstore.store import NewEvent, RecordedEvent, append, read_stream
 
 
@@ -60,10 +61,17 @@ def load_aggregate(cls: type[A], stream_id: uuid.UUID) -> A:
 
 
 def save_aggregate(
-    aggregate: Aggregate, events: Sequence[NewEvent], *, actor: str | None = None
+    aggregate: Aggregate,
+    events: Sequence[NewEvent],
+    *,
+    actor: str | None = None,
+    projections: Sequence[Projection] = (),
 ) -> list[RecordedEvent]:
-    """Append the events the aggregate decided, at the version it was loaded at, and fold
-    them in; takes a snapshot when the stream crosses a multiple of the snapshot interval."""
+    """Append the events the aggregate decided, at the version it was loaded at, fold them
+    in and into the given read models, all in one transaction; takes a snapshot when the
+    stream crosses a multiple of the snapshot interval."""
+    if not events:
+        return []
     every = settings.EVENTSTORE_SNAPSHOT_EVERY
     with transaction.atomic():
         before = aggregate.version
@@ -77,6 +85,9 @@ def save_aggregate(
         for event in recorded:
             aggregate.apply(event)
             aggregate.version = event.version
+            for projection in projections:
+                if event.event_type in projection.event_types:
+                    projection.apply(event)
         state = aggregate.snapshot_state()
         if state is not None and every > 0 and aggregate.version // every > before // every:
             Snapshot.objects.update_or_create(

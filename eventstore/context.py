@@ -87,3 +87,16 @@ def operation(
             yield ctx
     finally:
         _current.reset(token)
+
+
+def identify(actor: str) -> None:
+    """Names the actor of the current operation once it is known: DRF authenticates (a token,
+    say) inside the view, after the middleware opened the request's operation. The
+    operation's exit still restores what was there before it."""
+    if not ACTOR_PATTERN.match(actor):
+        raise ValueError(f"actor must look like 'user:<id>' or 'system:<name>', not {actor!r}")
+    ctx = _current.get()
+    if ctx is None:
+        raise RuntimeError("identify() needs an operation to name the actor of")
+    _current.set(replace(ctx, actor=actor))
+    structlog.contextvars.bind_contextvars(actor=actor)

@@ -1,15 +1,19 @@
-"""Reads about the event pipeline: how far behind the outbox and the consumers are."""
+"""Reads for operators and auditors: how far behind the outbox and the consumers are, and
+the audit log itself."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
 from eventstore.consumers import Consumer, all_consumers
-from eventstore.models import DeadLetter, OutboxEntry
+from eventstore.models import DeadLetter, Event, OutboxEntry
 
 
 @dataclass(frozen=True)
@@ -72,3 +76,37 @@ def consumer_lags() -> list[ConsumerLag]:
         # In-process consumers run inside the relay's transaction: they cannot lag behind it.
         return [ConsumerLag(c.name, 0) for c in all_consumers()]
     return [kafka_consumer_lag(c) for c in all_consumers()]
+
+
+def events_of_streams(stream_ids: Iterable[uuid.UUID]) -> QuerySet[Event]:
+    """The events of several streams (an aggregate and the ones it caused), in global order."""
+    return Event.objects.filter(stream_id__in=list(stream_ids)).order_by("position")
+
+
+def event_log(
+    *,
+    event_type: str | None = None,
+    stream_type: str | None = None,
+    stream_id: uuid.UUID | None = None,
+    actor: str | None = None,
+    correlation_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Event]:
+    """The audit log, filtered; every filter is served by an index of the event table."""
+    events = Event.objects.order_by("position")
+    if event_type:
+        events = events.filter(event_type=event_type)
+    if stream_type:
+        events = events.filter(stream_type=stream_type)
+    if stream_id:
+        events = events.filter(stream_id=stream_id)
+    if actor:
+        events = events.filter(metadata__actor=actor)
+    if correlation_id:
+        events = events.filter(metadata__correlation_id=correlation_id)
+    if since:
+        events = events.filter(occurred_at__gte=since)
+    if until:
+        events = events.filter(occurred_at__lt=until)
+    return events

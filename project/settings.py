@@ -30,11 +30,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_structlog",
     "eventstore",
     "accounts",
     "documents",
     "translations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +106,26 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# --- REST API ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.handle_exception",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Translation service API",
+    "DESCRIPTION": "Documents, translation requests and their audit trail.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's assets are served from here, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
 # --- Logging ---------------------------------------------------------------------------
 # JSON lines in production, readable lines in development; every line carries the bound
 # context of its operation (correlation_id, actor, request_id, causation_id).
@@ -144,4 +168,24 @@ EVENTSTORE_OUTBOX_MAX_AGE = env.float("EVENTSTORE_OUTBOX_MAX_AGE", default=300)
 # The relay runs after every commit that appended events; beat sweeps as a safety net.
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "eventstore.relay_outbox", "schedule": 5.0},
+    "expire-overdue-requests": {"task": "translations.expire_overdue", "schedule": 60.0},
 }
+
+# --- Documents and translations ----------------------------------------------------------
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Accepted files, by the file name's extension (the client's Content-Type is not trusted),
+# with the content type recorded for them. Env format: ".txt=text/plain,.pdf=application/pdf".
+DOCUMENTS_ALLOWED_TYPES = env.dict(
+    "DOCUMENTS_ALLOWED_TYPES",
+    default={
+        ".txt": "text/plain",
+        ".md": "text/markdown",
+        ".html": "text/html",
+        ".pdf": "application/pdf",
+        ".rtf": "application/rtf",
+        ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ".odt": "application/vnd.oasis.opendocument.text",
+        ".xlf": "application/xliff+xml",
+        ".xliff": "application/xliff+xml",
+    },
+)

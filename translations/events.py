@@ -24,12 +24,13 @@ TRANSLATION_REQUESTED = EventType(
         {
             "document_id": {"type": "string", "format": "uuid"},
             "revision": {"type": "integer", "minimum": 1},
+            "source_sha256": _SHA256,
             "customer_id": {"type": "integer"},
             "target_language": {"type": "string", "minLength": 2, "maxLength": 35},
             "deadline": {"type": ["string", "null"], "format": "date-time"},
             "note": {"type": "string"},
         },
-        ["document_id", "revision", "customer_id", "target_language"],
+        ["document_id", "revision", "source_sha256", "customer_id", "target_language"],
     ),
 )
 TRANSLATION_OPENED = EventType(name="translations.TranslationOpened", schema=_schema({}, []))

@@ -1,0 +1,62 @@
+"""Who may see and do what, across both contexts (the API composes them; neither context
+knows the other).
+
+Customers see their own documents and requests; translators see open requests, the ones
+they accepted, and the source revisions of those; staff see everything. What one may not
+see does not exist for them (404).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from accounts.roles import CUSTOMERS, TRANSLATORS
+from documents import selectors as documents
+from documents.models import DocumentView
+from translations import selectors as translations
+from translations.models import RequestView
+
+
+def in_group(user: AbstractBaseUser, group: str) -> bool:
+    return user.is_authenticated and user.groups.filter(name=group).exists()
+
+
+def is_customer(user: AbstractBaseUser) -> bool:
+    return in_group(user, CUSTOMERS)
+
+
+def is_translator(user: AbstractBaseUser) -> bool:
+    return in_group(user, TRANSLATORS)
+
+
+def visible_documents(user: AbstractBaseUser) -> QuerySet[DocumentView]:
+    if is_staff_member(user):
+        return documents.all_documents()
+    return documents.documents_of(user.pk)
+
+
+def visible_requests(user: AbstractBaseUser) -> QuerySet[RequestView]:
+    if is_staff_member(user):
+        return translations.all_requests()
+    mine = translations.requests_of_customer(user.pk)
+    if is_translator(user):
+        mine = mine | translations.requests_for_translator(user.pk)
+    return mine
+
+
+def may_read_revision(user: AbstractBaseUser, document_id: uuid.UUID, revision: int) -> bool:
+    """Owners and staff read every revision; a translator reads the revision a request they
+    can see is pinned to."""
+    if visible_documents(user).filter(pk=document_id).exists():
+        return True
+    return visible_requests(user).filter(document_id=document_id, revision=revision).exists()
+
+
+def is_staff_member(user: AbstractBaseUser) -> bool:
+    """Staff who see everything; translators are staff only to work in the admin."""
+    return (
+        user.is_authenticated and user.is_staff and (user.is_superuser or not is_translator(user))
+    )

@@ -1,0 +1,55 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.views import documents, events, requests
+
+app_name = "api"
+
+urlpatterns = [
+    path("documents/", documents.DocumentList.as_view(), name="documents"),
+    path("documents/<uuid:document_id>/", documents.DocumentDetail.as_view(), name="document"),
+    path(
+        "documents/<uuid:document_id>/revisions/",
+        documents.RevisionList.as_view(),
+        name="revisions",
+    ),
+    path(
+        "documents/<uuid:document_id>/revisions/<int:revision>/file/",
+        documents.RevisionFile.as_view(),
+        name="revision-file",
+    ),
+    path(
+        "documents/<uuid:document_id>/history/",
+        documents.DocumentHistory.as_view(),
+        name="document-history",
+    ),
+    path("translation-requests/", requests.RequestList.as_view(), name="requests"),
+    path(
+        "translation-requests/<uuid:request_id>/",
+        requests.RequestDetail.as_view(),
+        name="request",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/cancel/",
+        requests.RequestCancel.as_view(),
+        name="request-cancel",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/accept/",
+        requests.RequestAccept.as_view(),
+        name="request-accept",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/deliver/",
+        requests.RequestDeliver.as_view(),
+        name="request-deliver",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/translation/",
+        requests.RequestTranslationFile.as_view(),
+        name="request-translation",
+    ),
+    path("events/", events.EventList.as_view(), name="events"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

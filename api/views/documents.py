@@ -1,0 +1,130 @@
+"""``/api/documents/``: upload, list, read, new revisions, files and the audit history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api import access
+from api.idempotency import idempotent
+from api.serializers import (
+    DocumentDetailOutput,
+    DocumentOutput,
+    DocumentUploadInput,
+    EventOutput,
+    RevisionOutput,
+    RevisionUploadInput,
+)
+from api.views.base import OperationView
+from blobstore.content import open_blob
+from documents import selectors, services
+from documents.models import DocumentView
+from eventstore.selectors import events_of_streams
+from translations.selectors import requests_of_document
+
+
+def visible_document(request: Request, document_id: uuid.UUID) -> DocumentView:
+    return get_object_or_404(access.visible_documents(request.user), pk=document_id)
+
+
+def owned_document(request: Request, document_id: uuid.UUID) -> DocumentView:
+    document = visible_document(request, document_id)
+    if document.owner_id != request.user.pk:
+        raise PermissionDenied("only the document's owner can do this")
+    return document
+
+
+class DocumentList(OperationView):
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = DocumentOutput
+
+    def get_queryset(self):
+        return access.visible_documents(self.request.user)
+
+    @extend_schema(operation_id="documents_list", responses=DocumentOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(DocumentOutput(page, many=True).data)
+
+    @extend_schema(request=DocumentUploadInput, responses={201: DocumentDetailOutput})
+    @idempotent
+    def post(self, request: Request) -> Response:
+        if not access.is_customer(request.user):
+            raise PermissionDenied("only customers upload documents")
+        given = DocumentUploadInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        document = services.document_upload(owner_id=request.user.pk, **given.validated_data)
+        return Response(DocumentDetailOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentDetail(OperationView):
+    serializer_class = DocumentDetailOutput
+
+    def get(self, request: Request, document_id: uuid.UUID) -> Response:
+        return Response(DocumentDetailOutput(visible_document(request, document_id)).data)
+
+
+class RevisionList(OperationView):
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = RevisionOutput
+
+    def get(self, request: Request, document_id: uuid.UUID) -> Response:
+        document = visible_document(request, document_id)
+        return Response(RevisionOutput(document.revisions.all(), many=True).data)
+
+    @extend_schema(request=RevisionUploadInput, responses={201: DocumentDetailOutput})
+    @idempotent
+    def post(self, request: Request, document_id: uuid.UUID) -> Response:
+        owned_document(request, document_id)
+        given = RevisionUploadInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        document = services.document_revision_upload(
+            document_id=document_id, file=given.validated_data["file"]
+        )
+        return Response(DocumentDetailOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class RevisionFile(OperationView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, document_id: uuid.UUID, revision: int) -> FileResponse:
+        if not access.may_read_revision(request.user, document_id, revision):
+            raise Http404
+        found = selectors.revision(document_id, revision)
+        if found is None:
+            raise Http404
+        return FileResponse(
+            open_blob(found.sha256),
+            as_attachment=True,
+            filename=found.filename,
+            content_type=found.content_type,
+        )
+
+
+class InPositionOrder(CursorPagination):
+    ordering = "position"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class DocumentHistory(OperationView):
+    """The document's events and those of its translation requests, in the order they
+    happened, with their correlation and causation ids."""
+
+    serializer_class = EventOutput
+    pagination_class = InPositionOrder
+
+    def get(self, request: Request, document_id: uuid.UUID) -> Response:
+        document = visible_document(request, document_id)
+        request_ids = requests_of_document(document.pk).values_list("pk", flat=True)
+        page = self.paginate_queryset(events_of_streams([document.pk, *request_ids]))
+        return self.get_paginated_response(EventOutput(page, many=True).data)

@@ -1,0 +1,28 @@
+"""``/api/events/``: the audit log for staff, keyset-paginated and filterable."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api import access
+from api.serializers import EventFilterInput, EventOutput
+from api.views.base import OperationView
+from api.views.documents import InPositionOrder
+from eventstore.selectors import event_log
+
+
+class EventList(OperationView):
+    serializer_class = EventOutput
+    pagination_class = InPositionOrder
+
+    @extend_schema(parameters=[EventFilterInput])
+    def get(self, request: Request) -> Response:
+        if not access.is_staff_member(request.user):
+            raise PermissionDenied("the event log is for staff")
+        filters = EventFilterInput(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        page = self.paginate_queryset(event_log(**filters.validated_data))
+        return self.get_paginated_response(EventOutput(page, many=True).data)

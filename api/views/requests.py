@@ -1,0 +1,138 @@
+"""``/api/translation-requests/``: submit, list, read, cancel, accept, deliver."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api import access
+from api.idempotency import idempotent
+from api.serializers import DeliverInput, RequestOutput, RequestSubmitInput
+from api.views.base import OperationView
+from blobstore.content import open_blob
+from documents import selectors as documents
+from translations import services
+from translations.models import RequestView
+
+
+def visible_request(request: Request, request_id: uuid.UUID) -> RequestView:
+    return get_object_or_404(access.visible_requests(request.user), pk=request_id)
+
+
+class RequestList(OperationView):
+    serializer_class = RequestOutput
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def get_queryset(self):
+        return access.visible_requests(self.request.user)
+
+    @extend_schema(operation_id="translation_requests_list", responses=RequestOutput(many=True))
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(RequestOutput(page, many=True).data)
+
+    @extend_schema(request=RequestSubmitInput, responses={201: RequestOutput})
+    @idempotent
+    def post(self, request: Request) -> Response:
+        """Submit a document revision for translation; the answer (the document locked, or
+        the request rejected with the reason) follows as the request's status."""
+        if not access.is_customer(request.user):
+            raise PermissionDenied("only customers submit translation requests")
+        given = RequestSubmitInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        document = get_object_or_404(
+            documents.documents_of(request.user.pk), pk=data["document"]
+        )  # another customer's document does not exist for this one
+        number = data.get("revision") or document.latest_revision
+        revision = documents.revision(document.pk, number)
+        if revision is None:
+            raise ValidationError(
+                {"revision": [f"revision {number} does not exist; the latest is "
+                              f"{document.latest_revision}"]}
+            )  # fmt: skip
+        created = services.translation_request_submit(
+            document_id=document.pk,
+            revision=number,
+            source_sha256=revision.sha256,
+            customer_id=request.user.pk,
+            target_language=data["target_language"],
+            deadline=data["deadline"],
+            note=data["note"],
+        )
+        return Response(RequestOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+class RequestDetail(OperationView):
+    serializer_class = RequestOutput
+
+    def get(self, request: Request, request_id: uuid.UUID) -> Response:
+        return Response(RequestOutput(visible_request(request, request_id)).data)
+
+
+class RequestCancel(OperationView):
+    serializer_class = RequestOutput
+
+    @extend_schema(request=None, responses={200: RequestOutput})
+    @idempotent
+    def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        found = visible_request(request, request_id)
+        if found.customer_id != request.user.pk:
+            raise PermissionDenied("only the customer who submitted the request can cancel it")
+        return Response(
+            RequestOutput(services.translation_request_cancel(request_id=found.pk)).data
+        )
+
+
+class RequestAccept(OperationView):
+    serializer_class = RequestOutput
+
+    @extend_schema(request=None, responses={200: RequestOutput})
+    @idempotent
+    def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        found = visible_request(request, request_id)
+        if not access.is_translator(request.user):
+            raise PermissionDenied("only translators accept requests")
+        accepted = services.translation_request_accept(
+            request_id=found.pk, translator_id=request.user.pk
+        )
+        return Response(RequestOutput(accepted).data)
+
+
+class RequestDeliver(OperationView):
+    serializer_class = RequestOutput
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=DeliverInput, responses={200: RequestOutput})
+    @idempotent
+    def post(self, request: Request, request_id: uuid.UUID) -> Response:
+        found = visible_request(request, request_id)
+        if found.translator_id != request.user.pk:
+            raise PermissionDenied("only the translator who accepted the request can deliver it")
+        given = DeliverInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        delivered = services.translation_request_deliver(
+            request_id=found.pk, translator_id=request.user.pk, file=given.validated_data["file"]
+        )
+        return Response(RequestOutput(delivered).data)
+
+
+class RequestTranslationFile(OperationView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, request_id: uuid.UUID) -> FileResponse:
+        found = visible_request(request, request_id)
+        if not found.translated_sha256:
+            raise Http404("nothing delivered yet")
+        return FileResponse(
+            open_blob(found.translated_sha256),
+            as_attachment=True,
+            filename=found.translated_filename or f"{found.pk}-{found.target_language}",
+        )

@@ -1,0 +1,92 @@
+"""The documents context's commands: upload, new revision, and the lock saga's replies."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from blobstore.content import store_blob
+from documents.aggregate import Document, Revision
+from documents.models import DocumentView
+from documents.projections import DOCUMENTS
+from eventstore.aggregates import load_aggregate, save_aggregate
+from eventstore.store import RecordedEvent
+
+
+class InvalidUpload(ValueError):
+    """The file cannot be accepted; the message says what to fix."""
+
+
+def accepted_content_type(filename: str) -> str:
+    """The file's type, judged by its name's extension, if ``DOCUMENTS_ALLOWED_TYPES``
+    accepts it."""
+    allowed = settings.DOCUMENTS_ALLOWED_TYPES
+    extension = PurePath(filename).suffix.lower()
+    if extension not in allowed:
+        raise InvalidUpload(
+            f"{filename}: files of this type are not accepted; upload one of "
+            f"{', '.join(sorted(allowed))}"
+        )
+    return allowed[extension]
+
+
+def stored_revision(file: UploadedFile) -> Revision:
+    """Checks the upload against the limits and stores its bytes by content."""
+    name = PurePath(file.name or "").name
+    if not name:
+        raise InvalidUpload("the file has no name")
+    if not file.size:
+        raise InvalidUpload(f"{name} is empty")
+    limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
+    if file.size > limit:
+        raise InvalidUpload(f"{name} is {file.size} bytes; the limit is {limit} bytes")
+    content_type = accepted_content_type(name)
+    blob = store_blob(file)
+    return Revision(
+        revision=0, filename=name[:255], sha256=blob.sha256, size=blob.size,
+        content_type=content_type,
+    )  # fmt: skip
+
+
+def document_upload(*, owner_id: int, title: str, file: UploadedFile) -> DocumentView:
+    revision = stored_revision(file)
+    document_id = uuid.uuid4()
+    with transaction.atomic():
+        document = Document(document_id)
+        events = Document.upload(owner_id=owner_id, title=title.strip() or revision.filename,
+                                 file=revision)  # fmt: skip
+        save_aggregate(document, events, projections=[DOCUMENTS])
+        return DocumentView.objects.get(pk=document_id)
+
+
+def document_revision_upload(*, document_id: uuid.UUID, file: UploadedFile) -> DocumentView:
+    """A new revision; raises ``DocumentLockedError`` while a request holds the document."""
+    revision = stored_revision(file)
+    with transaction.atomic():
+        document = load_aggregate(Document, document_id)
+        save_aggregate(document, document.upload_revision(revision), projections=[DOCUMENTS])
+        return DocumentView.objects.get(pk=document_id)
+
+
+# --- the saga: replies to the translations context ---------------------------------------
+def document_lock_for_request(
+    *, document_id: uuid.UUID, request_id: uuid.UUID, revision: int, customer_id: int
+) -> list[RecordedEvent]:
+    document = load_aggregate(Document, document_id)
+    if document.version == 0:
+        return []  # no such document: the request was never valid (the API checks this)
+    events = document.lock(request_id=str(request_id), revision=revision, customer_id=customer_id)
+    return save_aggregate(document, events, projections=[DOCUMENTS])
+
+
+def document_unlock_for_request(*, request_id: uuid.UUID, reason: str) -> list[RecordedEvent]:
+    view = DocumentView.objects.filter(locked_by_request=request_id).first()
+    if view is None:
+        return []  # the request never held a lock (rejected, or cancelled before the lock)
+    document = load_aggregate(Document, view.pk)
+    events = document.unlock(request_id=str(request_id), reason=reason)
+    return save_aggregate(document, events, projections=[DOCUMENTS])

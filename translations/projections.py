@@ -1,0 +1,69 @@
+"""Keeps ``RequestView`` from the request events, in the appending transaction, and
+rebuilds it from the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eventstore.projections import Projection
+from eventstore.store import RecordedEvent
+from translations import aggregate, events
+from translations.models import RequestView
+
+_STATUS_OF = {
+    events.TRANSLATION_OPENED.name: aggregate.OPEN,
+    events.TRANSLATION_REJECTED.name: aggregate.REJECTED,
+    events.TRANSLATION_CANCELLED.name: aggregate.CANCELLED,
+    events.TRANSLATION_ACCEPTED.name: aggregate.ACCEPTED,
+    events.TRANSLATION_DELIVERED.name: aggregate.DELIVERED,
+    events.TRANSLATION_EXPIRED.name: aggregate.EXPIRED,
+}
+
+
+def apply(event: RecordedEvent) -> None:
+    data = event.data
+    if event.event_type == events.TRANSLATION_REQUESTED.name:
+        deadline = data.get("deadline")
+        RequestView.objects.create(
+            id=event.stream_id,
+            document_id=data["document_id"],
+            revision=data["revision"],
+            source_sha256=data["source_sha256"],
+            customer_id=data["customer_id"],
+            target_language=data["target_language"],
+            deadline=datetime.fromisoformat(deadline) if deadline else None,
+            note=data.get("note", ""),
+            status=aggregate.PENDING,
+            version=event.version,
+            created_at=event.occurred_at,
+            updated_at=event.occurred_at,
+        )
+        return
+    request = RequestView.objects.get(pk=event.stream_id)
+    request.status = _STATUS_OF[event.event_type]
+    match event.event_type:
+        case events.TRANSLATION_REJECTED.name | events.TRANSLATION_CANCELLED.name:
+            request.reason = data.get("reason", "")
+        case events.TRANSLATION_EXPIRED.name:
+            request.reason = f"not accepted by its deadline {data['deadline']}"
+        case events.TRANSLATION_ACCEPTED.name:
+            request.translator_id = data["translator_id"]
+        case events.TRANSLATION_DELIVERED.name:
+            request.translated_sha256 = data["translated_sha256"]
+            request.translated_filename = data.get("filename", "")
+            request.translated_size = data.get("size")
+    request.version = event.version
+    request.updated_at = event.occurred_at
+    request.save()
+
+
+def reset() -> None:
+    RequestView.objects.all().delete()
+
+
+REQUESTS = Projection(
+    name="translations.requests",
+    event_types=frozenset(e.name for e in events.ALL),
+    apply=apply,
+    reset=reset,
+)
