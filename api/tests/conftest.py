@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from accounts.roles import CUSTOMERS, TRANSLATORS
+
+
+@dataclass
+class Users:
+    customer: object
+    other_customer: object
+    translator: object
+    other_translator: object
+    staff: object
+
+
+@pytest.fixture
+def users(django_user_model) -> Users:
+    customers = Group.objects.get_or_create(name=CUSTOMERS)[0]
+    translators = Group.objects.get_or_create(name=TRANSLATORS)[0]
+
+    def make(name: str, group: Group | None = None, **flags):
+        user = django_user_model.objects.create_user(name, password=f"{name}-pw", **flags)
+        if group is not None:
+            user.groups.add(group)
+        return user
+
+    return Users(
+        customer=make("carla", customers),
+        other_customer=make("otto", customers),
+        translator=make("tina", translators, is_staff=True),
+        other_translator=make("tom", translators, is_staff=True),
+        staff=make("sam", is_staff=True),
+    )
+
+
+class Api:
+    """An API client for one user; ``settle`` wraps each request, so that the embedded bus's
+    after-commit work (the saga) has run when the request returns."""
+
+    def __init__(self, user, settle: Callable[[], AbstractContextManager]) -> None:
+        self.client = APIClient()
+        self.client.force_authenticate(user)
+        self.user = user
+        self.settle = settle
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data=None, **kwargs):
+        with self.settle():
+            return self.client.post(url, data, **kwargs)
+
+    # --- the workflow's steps ------------------------------------------------------------
+    def upload(self, name: str = "letter.txt", content: bytes = b"Dear reader", **data):
+        file = SimpleUploadedFile(name, content, content_type="text/plain")
+        return self.post("/api/documents/", {"file": file, **data}, format="multipart")
+
+    def new_revision(self, document_id, name: str = "letter.txt", content: bytes = b"v2"):
+        file = SimpleUploadedFile(name, content)
+        return self.post(
+            f"/api/documents/{document_id}/revisions/", {"file": file}, format="multipart"
+        )
+
+    def submit(self, document_id, **data):
+        body = {"document": str(document_id), "target_language": "fr", **data}
+        return self.post("/api/translation-requests/", body, format="json")
+
+    def act(self, request_id, action: str, **kwargs):
+        return self.post(f"/api/translation-requests/{request_id}/{action}/", **kwargs)
+
+    def deliver(self, request_id, content: bytes = b"Cher lecteur"):
+        file = SimpleUploadedFile("lettre.txt", content)
+        return self.act(request_id, "deliver", data={"file": file}, format="multipart")
+
+    def request(self, request_id) -> dict:
+        return self.get(f"/api/translation-requests/{request_id}/").json()
+
+    def document(self, document_id) -> dict:
+        return self.get(f"/api/documents/{document_id}/").json()
+
+
+@pytest.fixture
+def embedded(relay_on_commit, django_capture_on_commit_callbacks, tmp_path, settings):
+    """The embedded default: the saga runs in-process after each request's commit."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def api(user) -> Api:
+        return Api(user, lambda: django_capture_on_commit_callbacks(execute=True))
+
+    return api
+
+
+@pytest.fixture
+def no_saga():
+    def api(user) -> Api:
+        return Api(user, nullcontext)
+
+    return api
