@@ -59,9 +59,13 @@ class Api:
             return self.client.post(url, data, **kwargs)
 
     # --- the workflow's steps ------------------------------------------------------------
-    def upload(self, name: str = "letter.txt", content: bytes = b"Dear reader", **data):
+    def upload(
+        self, name: str = "letter.txt", content: bytes = b"Dear reader", headers=None, **data
+    ):
         file = SimpleUploadedFile(name, content, content_type="text/plain")
-        return self.post("/api/documents/", {"file": file, **data}, format="multipart")
+        return self.post(
+            "/api/documents/", {"file": file, **data}, format="multipart", headers=headers
+        )
 
     def new_revision(self, document_id, name: str = "letter.txt", content: bytes = b"v2"):
         file = SimpleUploadedFile(name, content)
@@ -69,9 +73,9 @@ class Api:
             f"/api/documents/{document_id}/revisions/", {"file": file}, format="multipart"
         )
 
-    def submit(self, document_id, **data):
+    def submit(self, document_id, headers=None, **data):
         body = {"document": str(document_id), "target_language": "fr", **data}
-        return self.post("/api/translation-requests/", body, format="json")
+        return self.post("/api/translation-requests/", body, format="json", headers=headers)
 
     def act(self, request_id, action: str, **kwargs):
         return self.post(f"/api/translation-requests/{request_id}/{action}/", **kwargs)

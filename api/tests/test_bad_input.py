@@ -1,0 +1,84 @@
+"""Bad input gets a 4xx that says what to fix, and appends nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from eventstore.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer(embedded, users):
+    return embedded(users.customer)
+
+
+def no_new_events(before: int) -> bool:
+    return Event.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field", "message"),
+    [
+        ("big.txt", b"x" * 2049, "file", "big.txt is 2049 bytes; the limit is 2048 bytes"),
+        ("empty.txt", b"", "file", "empty.txt is empty"),
+        ("tool.exe", b"MZ", "file", "tool.exe: files of this type are not accepted"),
+    ],
+)
+def test_files_that_cannot_be_accepted(customer, settings, name, content, field, message):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 2048
+    before = Event.objects.count()
+
+    response = customer.upload(name=name, content=content)
+
+    assert response.status_code == 400
+    assert response.json()[field][0].startswith(message)
+    assert no_new_events(before)
+
+
+def test_unknown_language_past_deadline_and_unknown_revision(customer):
+    document = customer.upload().json()
+    before = Event.objects.count()
+    past = (timezone.now() - timedelta(hours=1)).isoformat()
+
+    language = customer.submit(document["id"], target_language="klingon")
+    deadline = customer.submit(document["id"], deadline=past)
+    revision = customer.submit(document["id"], revision=7)
+
+    assert language.status_code == deadline.status_code == revision.status_code == 400
+    assert "unknown language code 'klingon'" in language.json()["target_language"][0]
+    assert deadline.json()["deadline"] == ["the deadline must be in the future"]
+    assert revision.json()["revision"] == ["revision 7 does not exist; the latest is 1"]
+    assert no_new_events(before)
+
+
+def test_malformed_json_and_missing_fields(customer):
+    before = Event.objects.count()
+
+    malformed = customer.post(
+        "/api/translation-requests/", '{"document": ', content_type="application/json"
+    )
+    missing = customer.post("/api/translation-requests/", {}, format="json")
+    no_file = customer.post("/api/documents/", {"title": "x"}, format="multipart")
+
+    assert malformed.status_code == 400
+    assert "JSON parse error" in malformed.json()["detail"]
+    assert set(missing.json()) == {"document", "target_language"}
+    assert no_file.json()["file"] == ["No file was submitted."]
+    assert no_new_events(before)
+
+
+def test_unknown_ids_are_404(customer):
+    before = Event.objects.count()
+    unknown = uuid.uuid4()
+
+    assert customer.get(f"/api/documents/{unknown}/").status_code == 404
+    assert customer.submit(unknown).status_code == 404
+    assert customer.act(unknown, "cancel").status_code == 404
+    assert customer.get("/api/documents/not-a-uuid/").status_code == 404
+    assert no_new_events(before)

@@ -1,0 +1,53 @@
+"""``Idempotency-Key``: a retry returns the first response and appends nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstore.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_retried_upload_and_submit_return_the_first_response(embedded, users):
+    customer = embedded(users.customer)
+
+    first = customer.upload(headers={"Idempotency-Key": "upload-1"})
+    events_after_first = Event.objects.count()
+    retry = customer.upload(headers={"Idempotency-Key": "upload-1"})
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json() == first.json()
+    assert retry["Idempotent-Replayed"] == "true"
+    assert Event.objects.count() == events_after_first
+
+    document_id = first.json()["id"]
+    submitted = customer.submit(document_id, headers={"Idempotency-Key": "submit-1"})
+    events_after_submit = Event.objects.count()
+    resubmitted = customer.submit(document_id, headers={"Idempotency-Key": "submit-1"})
+
+    assert resubmitted.json() == submitted.json()
+    assert Event.objects.count() == events_after_submit
+
+
+def test_a_failed_action_is_not_remembered_and_a_key_is_per_endpoint(embedded, users):
+    customer = embedded(users.customer)
+    document_id = customer.upload().json()["id"]
+
+    failed = customer.submit(document_id, target_language="xx", headers={"Idempotency-Key": "k"})
+    fixed = customer.submit(document_id, headers={"Idempotency-Key": "k"})
+    elsewhere = customer.upload(headers={"Idempotency-Key": "k"})
+
+    assert (failed.status_code, fixed.status_code) == (400, 201)
+    assert elsewhere.status_code == 422
+    assert "already used for /api/translation-requests/" in elsewhere.json()["detail"]
+
+
+def test_keys_belong_to_their_user(embedded, users):
+    carla, otto = embedded(users.customer), embedded(users.other_customer)
+
+    mine = carla.upload(headers={"Idempotency-Key": "same"})
+    theirs = otto.upload(headers={"Idempotency-Key": "same"})
+
+    assert theirs.status_code == 201
+    assert theirs.json()["id"] != mine.json()["id"]
