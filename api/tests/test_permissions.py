@@ -1,4 +1,4 @@
-"""Every endpoint × role × own / another's object: customers reach only their own,
+"""Every endpoint by role by own / another's object: customers reach only their own,
 translators open requests and the ones they accepted, staff everything; what one may not
 see is a 404, what one sees but may not do is a 403."""
 
