@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+
+from eventstore.store import read_stream
+from translations.services import translation_requests_expire_overdue
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +97,48 @@ def test_a_second_submission_while_locked_is_rejected_with_the_reason(embedded, 
     assert rejected["status"] == "rejected"
     assert rejected["reason"] == f"the document is locked by translation request {holder['id']}"
     assert customer.request(holder["id"])["status"] == "open"
+
+
+def test_the_history_shows_the_cross_context_chain_of_one_operation(embedded, users):
+    customer = embedded(users.customer)
+    document = customer.upload().json()
+    correlation = str(uuid.uuid4())
+
+    submitted = customer.submit(document["id"], headers={"X-Correlation-ID": correlation})
+
+    history = customer.get(f"/api/documents/{document['id']}/history/").json()["results"]
+    requested, locked, opened = history[1:]
+    assert [e["event_type"] for e in (requested, locked, opened)] == [
+        "translations.TranslationRequested",
+        "documents.DocumentLocked",
+        "translations.TranslationOpened",
+    ]
+    assert {e["metadata"]["correlation_id"] for e in (requested, locked, opened)} == {correlation}
+    assert requested["metadata"]["causation_id"] == submitted["X-Request-ID"]
+    assert locked["metadata"]["causation_id"] == requested["event_id"]
+    assert opened["metadata"]["causation_id"] == locked["event_id"]
+    assert requested["metadata"]["actor"] == f"user:{users.customer.pk}"
+    assert locked["metadata"]["actor"] == "system:consumer:documents"
+    assert opened["metadata"]["actor"] == "system:consumer:translations"
+    assert history[0]["metadata"]["correlation_id"] != correlation  # another operation
+
+
+def test_a_request_not_accepted_by_its_deadline_expires_and_unlocks(
+    embedded, users, django_capture_on_commit_callbacks
+):
+    customer = embedded(users.customer)
+    document = customer.upload().json()
+    deadline = timezone.now() + timedelta(hours=1)
+    request_id = customer.submit(document["id"], deadline=deadline.isoformat()).json()["id"]
+
+    assert translation_requests_expire_overdue() == 0  # not yet
+    with django_capture_on_commit_callbacks(execute=True):
+        expired = translation_requests_expire_overdue(now=deadline + timedelta(seconds=1))
+
+    assert expired == 1
+    request = customer.request(request_id)
+    assert request["status"] == "expired"
+    assert request["reason"].startswith("not accepted by its deadline")
+    assert customer.document(document["id"])["locked"] is False
+    (event,) = [e for e in read_stream(uuid.UUID(request_id)) if e.event_type.endswith("Expired")]
+    assert event.metadata["actor"] == "system:deadline-expiry"

@@ -1,0 +1,80 @@
+"""Cancel and accept raced on real connections: exactly one wins, the other gets a 409."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from documents.models import DocumentView
+from eventstore.store import read_stream
+from eventstore.tests.concurrency import Worker
+from translations.models import RequestView
+
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("committed_db")]
+
+RACES = 8
+
+
+@pytest.fixture
+def open_requests(relay_on_commit, users, no_saga, tmp_path, settings) -> list[str]:
+    """Open requests on as many documents (committed: the saga runs after each commit)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer = no_saga(users.customer)
+    ids = []
+    for n in range(RACES):
+        document = customer.upload(content=f"document {n}".encode()).json()
+        ids.append(customer.submit(document["id"]).json()["id"])
+    assert set(RequestView.objects.values_list("status", flat=True)) == {"open"}
+    return ids
+
+
+def test_cancel_and_accept_race_and_exactly_one_wins_each_time(open_requests, users, no_saga):
+    customer, translator = no_saga(users.customer), no_saga(users.translator)
+    start = threading.Barrier(2 * RACES)
+
+    def racing(api, request_id, action):
+        def go():
+            start.wait()
+            return api.act(request_id, action)
+
+        return Worker(go)
+
+    races = {
+        request_id: (
+            racing(customer, request_id, "cancel"),
+            racing(translator, request_id, "accept"),
+        )
+        for request_id in open_requests
+    }
+    for pair in races.values():
+        for worker in pair:
+            worker.start()
+
+    outcomes = {"cancel": 0, "accept": 0}
+    for request_id, (cancel, accept) in races.items():
+        cancelled, accepted = cancel.outcome(timeout=60), accept.outcome(timeout=60)
+        codes = sorted([cancelled.status_code, accepted.status_code])
+        assert codes == [200, 409], (cancelled.content, accepted.content)
+        winner = "cancel" if cancelled.status_code == 200 else "accept"
+        loser = accepted if winner == "cancel" else cancelled
+        outcomes[winner] += 1
+        assert (
+            "translation request" in loser.json()["detail"]
+            or "request that is" in (loser.json()["detail"])
+        )
+
+        # No invariant broken: one decision in the stream, the read model agrees with it,
+        # and the document is locked exactly when the request was accepted.
+        types = [e.event_type for e in read_stream(request_id)]
+        decided = [t for t in types if t.endswith(("Accepted", "Cancelled"))]
+        request = RequestView.objects.get(pk=request_id)
+        document = DocumentView.objects.get(pk=request.document_id)
+        assert request.status in loser.json()["detail"]  # the 409 names the state it is in
+        if winner == "cancel":
+            assert decided == ["translations.TranslationCancelled"]
+            assert (request.status, document.is_locked) == ("cancelled", False)
+        else:
+            assert decided == ["translations.TranslationAccepted"]
+            assert (request.status, document.locked_by_request) == ("accepted", request.pk)
+    assert sum(outcomes.values()) == RACES
