@@ -48,6 +48,8 @@ class ConsumerLoop:
                 "bootstrap.servers": bootstrap,
                 "group.id": f"{settings.KAFKA_TOPIC_PREFIX}{consumer.name}",
                 "auto.offset.reset": "earliest",
+                # A consumer may start before anything was published to its topics.
+                "allow.auto.create.topics": True,
                 "enable.auto.commit": True,
                 "enable.auto.offset.store": False,
                 "partition.assignment.strategy": "cooperative-sticky",

@@ -1,0 +1,67 @@
+"""The workflow in the distributed mode: PostgreSQL, the relay in a real Celery worker on
+Redis, Kafka, and the two contexts' consumers as ``manage.py consume`` processes."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventstore.tests.processes import celery_worker, consumer_process, wait_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.kafka,
+    pytest.mark.redis,
+    pytest.mark.usefixtures("committed_db", "kafka_bus"),
+]
+
+
+@pytest.fixture
+def distributed(settings, run_process, tmp_path, no_saga):
+    settings.EVENTSTORE_RELAY_ON_COMMIT = True  # each commit queues the relay task
+    settings.MEDIA_ROOT = tmp_path / "media"
+    run_process(celery_worker(tmp_path))
+    run_process(consumer_process("documents", tmp_path))
+    run_process(consumer_process("translations", tmp_path))
+    return no_saga
+
+
+def status_of(api, request_id) -> str:
+    return api.request(request_id)["status"]
+
+
+def until(condition, what: str):
+    return wait_for(condition, timeout=60, what=what)
+
+
+def test_the_whole_workflow_across_processes(distributed, users):
+    customer, translator = distributed(users.customer), distributed(users.translator)
+
+    # upload -> submit -> locked -> open -> accept -> deliver -> unlocked
+    document = customer.upload().json()["id"]
+    first = customer.submit(document).json()["id"]
+    until(lambda: status_of(customer, first) == "open", "the request to open")
+    assert customer.document(document)["locked_by_request"] == first
+
+    second = customer.submit(document, target_language="de").json()["id"]
+    until(lambda: status_of(customer, second) == "rejected", "the second request's rejection")
+    assert customer.request(second)["reason"] == (
+        f"the document is locked by translation request {first}"
+    )
+
+    assert translator.act(first, "accept").status_code == 200
+    assert translator.deliver(first).status_code == 200
+    until(lambda: not customer.document(document)["locked"], "the document to unlock")
+
+    # submit -> cancel -> unlocked -> new revision -> resubmit
+    third = customer.submit(document).json()["id"]
+    until(lambda: status_of(customer, third) == "open", "the third request to open")
+    assert customer.act(third, "cancel").status_code == 200
+    until(lambda: not customer.document(document)["locked"], "the cancel to unlock")
+    assert customer.new_revision(document).status_code == 201
+    fourth = customer.submit(document).json()
+    assert fourth["revision"] == 2
+    until(lambda: status_of(customer, fourth["id"]) == "open", "the resubmission to open")
+
+    history = customer.get(f"/api/documents/{document}/history/").json()["results"]
+    locked = [e for e in history if e["event_type"] == "documents.DocumentLocked"]
+    assert {e["metadata"]["actor"] for e in locked} == {"system:consumer:documents"}
