@@ -51,8 +51,8 @@ class Api:
         self.user = user
         self.settle = settle
 
-    def get(self, url: str, **kwargs):
-        return self.client.get(url, **kwargs)
+    def get(self, url: str, data=None, **kwargs):
+        return self.client.get(url, data, **kwargs)
 
     def post(self, url: str, data=None, **kwargs):
         with self.settle():
