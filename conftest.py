@@ -6,7 +6,9 @@ needs PostgreSQL or Kafka fails when the service is missing instead of being ski
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 
@@ -125,6 +127,12 @@ def kafka_stopped():
     Yields the function that starts it again."""
     services("down", "kafka")
     try:
+        host, port = settings.KAFKA_BOOTSTRAP_SERVERS.split(",")[0].rsplit(":", 1)
+        with contextlib.suppress(OSError), socket.create_connection((host, int(port)), 2):
+            pytest.fail(
+                f"Kafka still answers on {host}:{port}: it was not started by this checkout's "
+                "scripts/services, so the test cannot stop it"
+            )
         yield lambda: services("up", "kafka")
     finally:
         services("up", "kafka")
