@@ -62,6 +62,12 @@ def test_the_whole_workflow_across_processes(distributed, users):
     assert fourth["revision"] == 2
     until(lambda: status_of(customer, fourth["id"]) == "open", "the resubmission to open")
 
+    # Each reply crossed Kafka and carries its cause and the operation's correlation id.
     history = customer.get(f"/api/documents/{document}/history/").json()["results"]
-    locked = [e for e in history if e["event_type"] == "documents.DocumentLocked"]
-    assert {e["metadata"]["actor"] for e in locked} == {"system:consumer:documents"}
+    by_id = {e["event_id"]: e for e in history}
+    for reply in (e for e in history if e["event_type"] == "documents.DocumentLocked"):
+        cause = by_id[reply["metadata"]["causation_id"]]
+        assert cause["event_type"] == "translations.TranslationRequested"
+        assert reply["metadata"]["correlation_id"] == cause["metadata"]["correlation_id"]
+        assert reply["metadata"]["actor"] == "system:consumer:documents"
+    assert len([e for e in history if e["event_type"] == "documents.DocumentLocked"]) == 3

@@ -128,6 +128,8 @@ def test_lists_show_only_what_each_one_may_see(world):
     assert ids("tina", "/api/translation-requests/") == {world.ids["R1"]}
     assert ids("tom", "/api/translation-requests/") == {world.ids["R1"], world.ids["R2"]}
     assert ids("sam", "/api/translation-requests/") == {world.ids["R1"], world.ids["R2"]}
+    of_d2 = f"/api/translation-requests/?document={world.ids['D2']}"
+    assert (ids("sam", of_d2), ids("carla", of_d2)) == ({world.ids["R2"]}, set())
 
 
 def test_anonymous_callers_are_asked_to_authenticate_and_tokens_work(world, users):

@@ -6,7 +6,8 @@ import uuid
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -32,9 +33,19 @@ class RequestList(OperationView):
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        return access.visible_requests(self.request.user)
+        requests = access.visible_requests(self.request.user)
+        if document := self.request.query_params.get("document"):
+            try:
+                requests = requests.filter(document_id=uuid.UUID(document))
+            except ValueError:
+                raise ValidationError({"document": ["must be a document id (a UUID)"]}) from None
+        return requests
 
-    @extend_schema(operation_id="translation_requests_list", responses=RequestOutput(many=True))
+    @extend_schema(
+        operation_id="translation_requests_list",
+        responses=RequestOutput(many=True),
+        parameters=[OpenApiParameter("document", OpenApiTypes.UUID, description="its document")],
+    )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(RequestOutput(page, many=True).data)
