@@ -16,6 +16,14 @@ class NewestFirst(CursorPagination):
     max_page_size = 500
 
 
+class InPositionOrder(NewestFirst):
+    """Events in the order they were appended, keyset-paginated on their position."""
+
+    ordering = "position"
+    page_size = 100
+    max_page_size = 1000
+
+
 class OperationView(GenericAPIView):
     """An API view whose events name the authenticated user as their actor, however they
     authenticated (session or token)."""

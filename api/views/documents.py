@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,7 +23,7 @@ from api.serializers import (
     RevisionOutput,
     RevisionUploadInput,
 )
-from api.views.base import OperationView
+from api.views.base import InPositionOrder, OperationView
 from blobstore.content import open_blob
 from documents import selectors, services
 from documents.models import DocumentView
@@ -107,13 +106,6 @@ class RevisionFile(OperationView):
             filename=found.filename,
             content_type=found.content_type,
         )
-
-
-class InPositionOrder(CursorPagination):
-    ordering = "position"
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class DocumentHistory(OperationView):

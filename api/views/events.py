@@ -9,8 +9,7 @@ from rest_framework.response import Response
 
 from api import access
 from api.serializers import EventFilterInput, EventOutput
-from api.views.base import OperationView
-from api.views.documents import InPositionOrder
+from api.views.base import InPositionOrder, OperationView
 from eventstore.selectors import event_log
 
 
