@@ -11,11 +11,14 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 
+from accounts.roles import CUSTOMERS, TRANSLATORS
 from eventstore.bus import reset_publisher
 from eventstore.context import operation
 from eventstore.hashing import GENESIS_HASH
@@ -136,3 +139,32 @@ def kafka_stopped():
         yield lambda: services("up", "kafka")
     finally:
         services("up", "kafka")
+
+
+@dataclass
+class Users:
+    customer: object
+    other_customer: object
+    translator: object
+    other_translator: object
+    staff: object
+
+
+@pytest.fixture
+def users(django_user_model) -> Users:
+    customers = Group.objects.get_or_create(name=CUSTOMERS)[0]
+    translators = Group.objects.get_or_create(name=TRANSLATORS)[0]
+
+    def make(name: str, group: Group | None = None, **flags):
+        user = django_user_model.objects.create_user(name, password=f"{name}-pw", **flags)
+        if group is not None:
+            user.groups.add(group)
+        return user
+
+    return Users(
+        customer=make("carla", customers),
+        other_customer=make("otto", customers),
+        translator=make("tina", translators, is_staff=True),
+        other_translator=make("tom", translators, is_staff=True),
+        staff=make("sam", is_staff=True),
+    )

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "documents",
     "translations",
     "api",
+    "web",
 ]
 
 MIDDLEWARE = [

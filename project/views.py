@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from kombu import Connection
 
 from eventstore.selectors import consumer_lags, open_dead_letters, outbox_lag
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -2,43 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
-
-from accounts.roles import CUSTOMERS, TRANSLATORS
-
-
-@dataclass
-class Users:
-    customer: object
-    other_customer: object
-    translator: object
-    other_translator: object
-    staff: object
-
-
-@pytest.fixture
-def users(django_user_model) -> Users:
-    customers = Group.objects.get_or_create(name=CUSTOMERS)[0]
-    translators = Group.objects.get_or_create(name=TRANSLATORS)[0]
-
-    def make(name: str, group: Group | None = None, **flags):
-        user = django_user_model.objects.create_user(name, password=f"{name}-pw", **flags)
-        if group is not None:
-            user.groups.add(group)
-        return user
-
-    return Users(
-        customer=make("carla", customers),
-        other_customer=make("otto", customers),
-        translator=make("tina", translators, is_staff=True),
-        other_translator=make("tom", translators, is_staff=True),
-        staff=make("sam", is_staff=True),
-    )
 
 
 class Api:

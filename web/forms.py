@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+
+class UploadForm(forms.Form):
+    title = forms.CharField(max_length=255, required=False, help_text="Defaults to the file name.")
+    file = forms.FileField(allow_empty_file=True)  # the service says why an empty one is refused
+
+
+class RevisionForm(forms.Form):
+    file = forms.FileField(allow_empty_file=True, label="New revision")
+
+
+class SubmitForm(forms.Form):
+    target_language = forms.ChoiceField(
+        choices=[("", "Choose a language")] + [(code, name) for code, name in settings.LANGUAGES]
+    )
+    deadline = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="Optional: if no translator accepts it by then, the request expires (UTC).",
+    )
+    note = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Note to the translator",
+    )  # fmt: skip

@@ -1,0 +1,80 @@
+"""Events as people read them: who did what, when, in which operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+
+from eventstore.models import Event
+
+SUMMARIES = {
+    "documents.DocumentUploaded": "uploaded {filename} as revision 1",
+    "documents.RevisionUploaded": "uploaded {filename} as revision {revision}",
+    "documents.DocumentLocked": "locked the document for request {request_id:.8}",
+    "documents.DocumentLockRejected": "refused the lock: {reason}",
+    "documents.DocumentUnlocked": "unlocked the document ({reason})",
+    "translations.TranslationRequested": "requested revision {revision} in {target_language}",
+    "translations.TranslationOpened": "opened the request to translators",
+    "translations.TranslationRejected": "rejected the request: {reason}",
+    "translations.TranslationCancelled": "cancelled the request",
+    "translations.TranslationAccepted": "accepted the request",
+    "translations.TranslationDelivered": "delivered {filename}",
+    "translations.TranslationExpired": "expired the request at its deadline",
+}
+
+
+@dataclass
+class Entry:
+    event: Event
+    who: str
+    what: str
+    children: list[Entry] = field(default_factory=list)
+
+    @property
+    def correlation_id(self) -> str:
+        return self.event.metadata.get("correlation_id", "")
+
+    @property
+    def context(self) -> str:
+        return self.event.event_type.split(".", 1)[0]
+
+
+def entries(events: Iterable[Event]) -> list[Entry]:
+    events = list(events)
+    names = _actor_names(e.metadata.get("actor", "") for e in events)
+    return [
+        Entry(event=e, who=names.get(e.metadata.get("actor", ""), "someone"), what=_what(e))
+        for e in events
+    ]
+
+
+def causal_tree(events: Iterable[Event]) -> list[Entry]:
+    """One operation's events nested by cause: each event under the event that caused it;
+    the roots were caused by the request itself."""
+    flat = entries(events)
+    by_id = {str(entry.event.event_id): entry for entry in flat}
+    roots = []
+    for entry in flat:
+        parent = by_id.get(entry.event.metadata.get("causation_id", ""))
+        (parent.children if parent else roots).append(entry)
+    return roots
+
+
+def _what(event: Event) -> str:
+    template = SUMMARIES.get(event.event_type)
+    try:
+        return template.format(**event.data) if template else event.event_type
+    except (KeyError, ValueError):
+        return event.event_type
+
+
+def _actor_names(actors: Iterable[str]) -> dict[str, str]:
+    actors = set(actors)
+    ids = {a.split(":", 1)[1]: a for a in actors if a.startswith("user:")}
+    users = get_user_model().objects.filter(pk__in=[i for i in ids if i.isdigit()])
+    names = {ids[str(u.pk)]: u.get_username() for u in users}
+    for actor in actors - set(names):
+        names[actor] = actor.removeprefix("system:").replace("consumer:", "") + " (system)"
+    return names

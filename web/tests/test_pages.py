@@ -1,0 +1,108 @@
+"""The customer's pages work without JavaScript, through the same services as the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from documents.models import DocumentView
+from documents.services import document_upload
+from eventstore.context import operation
+from eventstore.store import read_stream
+from translations.models import RequestView
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def customer_client(client, users, relay_on_commit, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.customer)
+    return client
+
+
+def post(client, capture, url, data):
+    with capture(execute=True):
+        return client.post(url, data)
+
+
+def test_the_workflow_through_the_pages(customer_client, django_capture_on_commit_callbacks):
+    capture = django_capture_on_commit_callbacks
+    empty = customer_client.get("/")
+    assert b"No documents yet" in empty.content
+
+    letter = SimpleUploadedFile("letter.txt", b"Dear")
+    uploaded = post(customer_client, capture, "/documents/upload/", {"title": "L", "file": letter})
+    document = DocumentView.objects.get()
+    assert uploaded.status_code == 302 and uploaded["Location"] == f"/documents/{document.pk}/"
+
+    submitted = post(customer_client, capture, f"/documents/{document.pk}/submit/",
+                     {"target_language": "fr", "note": "formal"})  # fmt: skip
+    assert submitted.status_code == 302
+    request = RequestView.objects.get()
+    page = customer_client.get(f"/documents/{document.pk}/")
+    assert request.status == "open"
+    assert b'<span class="badge locked">locked</span>' in page.content
+    assert f'data-request="{request.pk}">open<'.encode() in page.content
+
+    refused = post(customer_client, capture, f"/documents/{document.pk}/revisions/",
+                   {"file": SimpleUploadedFile("letter.txt", b"v2")})  # fmt: skip
+    assert refused.status_code == 409
+    assert f"locked by translation request {request.pk}".encode() in refused.content
+
+    post(customer_client, capture, f"/requests/{request.pk}/cancel/", {})
+    status = customer_client.get(f"/documents/{document.pk}/status/")
+    assert b'<span class="badge unlocked">' in status.content
+    assert b">cancelled<" in status.content
+
+    history = customer_client.get(f"/documents/{document.pk}/history/")
+    assert history.status_code == 200
+    for line in (b"uploaded letter.txt as revision 1", b"requested revision 1 in fr",
+                 b"locked the document for request", b"cancelled the request",
+                 b"unlocked the document (cancelled)"):  # fmt: skip
+        assert line in history.content
+
+
+def test_form_errors_are_shown_and_nothing_happens(customer_client, settings):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 3
+    too_big = customer_client.post(
+        "/documents/upload/", {"file": SimpleUploadedFile("a.txt", b"abcd")}
+    )
+    assert too_big.status_code == 400
+    assert b"a.txt is 4 bytes; the limit is 3 bytes" in too_big.content
+    assert not DocumentView.objects.exists()
+
+
+def test_the_operation_page_nests_events_under_their_cause(
+    customer_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    post(customer_client, capture, "/documents/upload/",
+         {"file": SimpleUploadedFile("letter.txt", b"Dear")})  # fmt: skip
+    document = DocumentView.objects.get()
+    post(customer_client, capture, f"/documents/{document.pk}/submit/", {"target_language": "de"})
+    request = RequestView.objects.get()
+    correlation = read_stream(request.pk)[0].metadata["correlation_id"]
+
+    page = customer_client.get(f"/operations/{correlation}/").content.decode()
+
+    requested = page.index("requested revision 1 in de")
+    locked = page.index("locked the document for request")
+    opened = page.index("opened the request to translators")
+    assert requested < locked < opened
+    assert page.count("<ul>") >= 2  # the lock nested under the request, the opening under it
+
+
+def test_another_customers_pages_do_not_exist(client, users, relay_on_commit, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with operation(actor=f"user:{users.other_customer.pk}"):
+        theirs = document_upload(owner_id=users.other_customer.pk, title="Theirs",
+                                 file=SimpleUploadedFile("t.txt", b"t"))  # fmt: skip
+    client.force_login(users.customer)
+
+    for url in (f"/documents/{theirs.pk}/", f"/documents/{theirs.pk}/history/",
+                f"/documents/{theirs.pk}/status/"):  # fmt: skip
+        assert client.get(url).status_code == 404
+    assert (
+        client.post(f"/documents/{theirs.pk}/submit/", {"target_language": "fr"}).status_code == 404
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("documents/upload/", views.upload, name="upload"),
+    path("documents/<uuid:document_id>/", views.document, name="document"),
+    path("documents/<uuid:document_id>/status/", views.document_status, name="document-status"),
+    path("documents/<uuid:document_id>/submit/", views.submit, name="submit"),
+    path("documents/<uuid:document_id>/revisions/", views.new_revision, name="new-revision"),
+    path("documents/<uuid:document_id>/history/", views.history, name="history"),
+    path("requests/<uuid:request_id>/cancel/", views.cancel, name="cancel"),
+    path("operations/<str:correlation_id>/", views.operation, name="operation"),
+]

@@ -1,0 +1,197 @@
+"""The customer's pages. Thin: the same services and access rules as the API."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from api import access
+from documents import services as documents
+from documents.aggregate import DocumentError
+from documents.models import DocumentView
+from eventstore.exceptions import ConcurrencyError
+from eventstore.selectors import event_log, events_of_streams
+from translations import services as translations
+from translations.aggregate import TransitionError
+from web import presenters
+from web.forms import RevisionForm, SubmitForm, UploadForm
+
+HISTORY_PAGE = 50
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    documents_ = access.visible_documents(request.user).prefetch_related("revisions")
+    requests = access.visible_requests(request.user)
+    latest = {}
+    for item in requests.filter(document_id__in=[d.pk for d in documents_]).order_by("created_at"):
+        latest[item.document_id] = item  # the newest request per document wins
+    rows = [(document, latest.get(document.pk)) for document in documents_]
+    return render(
+        request,
+        "web/dashboard.html",
+        {"rows": rows, "is_customer": access.is_customer(request.user),
+         "is_translator": access.is_translator(request.user)},
+    )  # fmt: skip
+
+
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    if not access.is_customer(request.user):
+        raise PermissionDenied("only customers upload documents")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = documents.document_upload(owner_id=request.user.pk, **form.cleaned_data)
+        except documents.InvalidUpload as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"Uploaded {document.title}.")
+            return redirect("web:document", document_id=document.pk)
+    return render(request, "web/upload.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _document(request: HttpRequest, document_id: uuid.UUID) -> DocumentView:
+    return get_object_or_404(access.visible_documents(request.user), pk=document_id)
+
+
+def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
+    requests = access.visible_requests(request.user).filter(document_id=document.pk)
+    return {
+        "document": document,
+        "revisions": document.revisions.all(),
+        "requests": requests.order_by("-created_at"),
+        "is_owner": document.owner_id == request.user.pk,
+        "submit_form": forms.get("submit_form") or SubmitForm(),
+        "revision_form": forms.get("revision_form") or RevisionForm(),
+    }
+
+
+@login_required
+def document(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    return render(request, "web/document.html", _page(request, _document(request, document_id)))
+
+
+@login_required
+def document_status(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    """The part of the document page that changes by itself (polled by htmx)."""
+    return render(request, "web/_status.html", _page(request, _document(request, document_id)))
+
+
+def _owned(request: HttpRequest, document_id: uuid.UUID) -> DocumentView:
+    found = _document(request, document_id)
+    if found.owner_id != request.user.pk:
+        raise PermissionDenied("only the document's owner can do this")
+    return found
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    found = _owned(request, document_id)
+    form = SubmitForm(request.POST)
+    if form.is_valid():
+        revision = found.revisions.get(revision=found.latest_revision)
+        try:
+            translations.translation_request_submit(
+                document_id=found.pk, revision=revision.revision,
+                source_sha256=revision.sha256, customer_id=request.user.pk,
+                target_language=form.cleaned_data["target_language"],
+                deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except translations.InvalidRequest as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, f"Submitted revision {revision.revision} for translation.")
+            return redirect("web:document", document_id=found.pk)
+    page = _page(request, found, submit_form=form)
+    return render(request, "web/document.html", page, status=400)
+
+
+@login_required
+@require_POST
+def new_revision(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    found = _owned(request, document_id)
+    form = RevisionForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            documents.document_revision_upload(document_id=found.pk, file=form.cleaned_data["file"])
+        except documents.InvalidUpload as exc:
+            form.add_error("file", str(exc))
+        except (DocumentError, ConcurrencyError) as exc:
+            form.add_error("file", str(exc))
+            status = 409
+        else:
+            messages.success(request, "Uploaded a new revision.")
+            return redirect("web:document", document_id=found.pk)
+    page = _page(request, _document(request, document_id), revision_form=form)
+    return render(request, "web/document.html", page, status=status)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    found = get_object_or_404(access.visible_requests(request.user), pk=request_id)
+    if found.customer_id != request.user.pk:
+        raise PermissionDenied("only the customer who submitted the request can cancel it")
+    try:
+        translations.translation_request_cancel(request_id=found.pk)
+    except (TransitionError, ConcurrencyError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Cancelled the request; the document is unlocked.")
+    return redirect("web:document", document_id=found.document_id)
+
+
+@login_required
+def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    """The document's audit timeline, newest last, in keyset pages (``?after=<position>``)."""
+    found = _document(request, document_id)
+    request_ids = access.visible_requests(request.user).filter(document_id=found.pk)
+    after = _int(request.GET.get("after"))
+    events = events_of_streams([found.pk, *request_ids.values_list("pk", flat=True)])
+    page = list(events.filter(position__gt=after)[: HISTORY_PAGE + 1])
+    more = len(page) > HISTORY_PAGE
+    page = page[:HISTORY_PAGE]
+    return render(
+        request,
+        "web/history.html",
+        {"document": found, "entries": presenters.entries(page),
+         "next_after": page[-1].position if more else None},
+    )  # fmt: skip
+
+
+@login_required
+def operation(request: HttpRequest, correlation_id: str) -> HttpResponse:
+    """One operation's events across both contexts, as a tree of causes."""
+    events = list(event_log(correlation_id=correlation_id))
+    visible = {
+        str(pk) for pk in access.visible_documents(request.user).values_list("pk", flat=True)
+    }
+    visible |= {
+        str(pk) for pk in access.visible_requests(request.user).values_list("pk", flat=True)
+    }
+    events = [e for e in events if str(e.stream_id) in visible]
+    if not events:
+        raise Http404("no operation with this id that you can see")
+    return render(
+        request,
+        "web/operation.html",
+        {"correlation_id": correlation_id, "tree": presenters.causal_tree(events),
+         "started": events[0]},
+    )  # fmt: skip
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
