@@ -13,23 +13,16 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from accounts.roles import CUSTOMERS, TRANSLATORS
+from accounts.roles import is_customer, is_staff_member, is_translator
 from documents import selectors as documents
 from documents.models import DocumentView
 from translations import selectors as translations
 from translations.models import RequestView
 
-
-def in_group(user: AbstractBaseUser, group: str) -> bool:
-    return user.is_authenticated and user.groups.filter(name=group).exists()
-
-
-def is_customer(user: AbstractBaseUser) -> bool:
-    return in_group(user, CUSTOMERS)
-
-
-def is_translator(user: AbstractBaseUser) -> bool:
-    return in_group(user, TRANSLATORS)
+__all__ = [
+    "is_customer", "is_staff_member", "is_translator", "may_read_revision",
+    "visible_documents", "visible_requests",
+]  # fmt: skip
 
 
 def visible_documents(user: AbstractBaseUser) -> QuerySet[DocumentView]:
@@ -53,10 +46,3 @@ def may_read_revision(user: AbstractBaseUser, document_id: uuid.UUID, revision: 
     if visible_documents(user).filter(pk=document_id).exists():
         return True
     return visible_requests(user).filter(document_id=document_id, revision=revision).exists()
-
-
-def is_staff_member(user: AbstractBaseUser) -> bool:
-    """Staff who see everything; translators are staff only to work in the admin."""
-    return (
-        user.is_authenticated and user.is_staff and (user.is_superuser or not is_translator(user))
-    )

@@ -1,0 +1,162 @@
+"""The translator's desk in the Django admin: the queue of open requests, accept, deliver,
+and their accepted work. Every action goes through the same services as the API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from accounts.roles import is_staff_member, is_translator
+from eventstore.exceptions import ConcurrencyError
+from translations import selectors, services
+from translations.aggregate import ACCEPTED, TransitionError
+from translations.models import RequestView
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("24h", "within 24 hours"), ("7d", "within 7 days"), ("none", "no deadline")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case "24h":
+                return queryset.filter(deadline__gte=now, deadline__lte=now + timedelta(hours=24))
+            case "7d":
+                return queryset.filter(deadline__gte=now, deadline__lte=now + timedelta(days=7))
+            case "none":
+                return queryset.filter(deadline__isnull=True)
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = "whose"
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("accepted", "accepted by me")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "accepted":
+            return queryset.filter(translator_id=request.user.pk)
+        return queryset
+
+
+class DeliverForm(forms.Form):
+    file = forms.FileField(allow_empty_file=True, label="Translated file")
+
+
+@admin.register(RequestView)
+class TranslationRequestAdmin(admin.ModelAdmin):
+    """Read-only rows (they are a projection of the event store); the changes are the
+    accept action and the deliver page."""
+
+    list_display = (
+        "short_id", "target_language", "revision", "status", "deadline", "created_at",
+        "translator", "work",
+    )  # fmt: skip
+    list_filter = ("status", "target_language", DeadlineFilter, MineFilter)
+    ordering = ("deadline", "created_at")
+    actions = ["accept_selected"]
+    search_fields = ("=id", "=document_id")
+    show_full_result_count = False
+
+    # --- who sees what: translators their queue, staff everything ----------------------
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RequestView]:
+        if is_staff_member(request.user):
+            return selectors.all_requests()
+        return selectors.requests_for_translator(request.user.pk)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_translator(request.user) or is_staff_member(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    # --- columns --------------------------------------------------------------------
+    @admin.display(description="request")
+    def short_id(self, obj: RequestView) -> str:
+        return str(obj.pk)[:8]
+
+    @admin.display(description="work")
+    def work(self, obj: RequestView) -> str:
+        source = reverse("api:revision-file", args=[obj.document_id, obj.revision])
+        links = [format_html('<a href="{}">source</a>', source)]
+        if obj.status == ACCEPTED:
+            deliver = reverse("admin:translations_requestview_deliver", args=[obj.pk])
+            links.append(format_html('<a class="button" href="{}">Deliver</a>', deliver))
+        return format_html(" · ".join(["{}"] * len(links)), *links)
+
+    # --- actions --------------------------------------------------------------------
+    @admin.action(description="Accept the selected requests")
+    def accept_selected(self, request: HttpRequest, queryset: QuerySet[RequestView]) -> None:
+        if not is_translator(request.user):
+            raise PermissionDenied("only translators accept requests")
+        for item in queryset:
+            try:
+                services.translation_request_accept(
+                    request_id=item.pk, translator_id=request.user.pk
+                )
+            except (TransitionError, ConcurrencyError) as exc:
+                self.message_user(request, f"{str(item.pk)[:8]}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Accepted {str(item.pk)[:8]}.", messages.SUCCESS)
+
+    def get_urls(self):
+        deliver = self.admin_site.admin_view(self.deliver_view)
+        return [
+            path("<uuid:request_id>/deliver/", deliver, name="translations_requestview_deliver"),
+            *super().get_urls(),
+        ]
+
+    def deliver_view(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+        item = get_object_or_404(self.get_queryset(request), pk=request_id)
+        if item.translator_id != request.user.pk:
+            raise PermissionDenied("only the translator who accepted the request delivers it")
+        form = DeliverForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.translation_request_deliver(
+                    request_id=item.pk, translator_id=request.user.pk,
+                    file=form.cleaned_data["file"],
+                )  # fmt: skip
+            except services.InvalidRequest as exc:
+                form.add_error("file", str(exc))
+            except (TransitionError, ConcurrencyError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"Delivered {str(item.pk)[:8]}.", messages.SUCCESS)
+                return redirect("admin:translations_requestview_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Deliver the translation of request {str(item.pk)[:8]}",
+            "item": item,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/translations/deliver.html", context, status=400 if form.errors else 200
+        )
