@@ -1,18 +1,60 @@
-from django.contrib import admin
+"""The audit views for staff: the event log (read-only, filterable, exportable), one
+operation as a causal tree, the hash-chain verification, the pipeline's lag, and dead
+letters with a retry action."""
 
-from eventstore.models import Event
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from rangefilter.filters import DateTimeRangeFilterBuilder
+
+from eventstore.audit import causal_tree
+from eventstore.dispatch import retry_dead_letter
+from eventstore.models import DeadLetter, Event
+from eventstore.selectors import consumer_lags, event_log, open_dead_letters, outbox_lag
+from eventstore.verification import verify_chain
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    """The event log, read-only: the audit trail cannot be edited from anywhere."""
+def _actors() -> list[tuple[str, str]]:
+    actors = Event.objects.values_list("metadata__actor", flat=True).distinct()
+    return [(a, a) for a in sorted(a for a in actors if a)]
 
-    list_display = ("position", "occurred_at", "event_type", "stream_type", "stream_id", "version")
-    list_filter = ("stream_type", "event_type")
-    search_fields = ("=stream_id", "=event_id")
-    show_full_result_count = False
 
-    def has_add_permission(self, request):
+class ActorFilter(admin.SimpleListFilter):
+    title = "actor"
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        return _actors()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(metadata__actor=self.value()) if self.value() else queryset
+
+
+class ExcludeActorFilter(admin.SimpleListFilter):
+    title = "all actors except"
+    parameter_name = "not_actor"
+
+    def lookups(self, request, model_admin):
+        return _actors()
+
+    def queryset(self, request, queryset):
+        return queryset.exclude(metadata__actor=self.value()) if self.value() else queryset
+
+
+def _pretty(value: object) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -20,3 +62,137 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnly, admin.ModelAdmin):
+    """The event log, read-only: the audit trail cannot be edited from anywhere."""
+
+    list_display = (
+        "position", "occurred_at", "event_type", "stream_type", "stream_id", "actor",
+        "operation",
+    )  # fmt: skip
+    list_filter = (
+        "stream_type", "event_type", ActorFilter, ExcludeActorFilter,
+        ("occurred_at", DateTimeRangeFilterBuilder(title="occurred between")),
+    )  # fmt: skip
+    search_fields = ("=stream_id", "=event_id", "=metadata__correlation_id")
+    search_help_text = "A stream id, an event id or a correlation id."
+    ordering = ("-position",)
+    show_full_result_count = False
+    actions = ["export_csv"]
+    fields = (
+        "position", "event_id", "stream_type", "stream_id", "version", "event_type",
+        "schema_version", "occurred_at", "payload", "meta", "prev_hash", "hash",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    @admin.display(description="actor")
+    def actor(self, event: Event) -> str:
+        return event.metadata.get("actor", "")
+
+    @admin.display(description="operation")
+    def operation(self, event: Event) -> str:
+        correlation = event.metadata.get("correlation_id", "")
+        url = reverse("admin:eventstore_event_correlation", args=[correlation])
+        return format_html('<a href="{}">{}</a>', url, correlation[:8])
+
+    @admin.display(description="data")
+    def payload(self, event: Event) -> str:
+        return _pretty(event.data)
+
+    @admin.display(description="metadata")
+    def meta(self, event: Event) -> str:
+        return _pretty(event.metadata)
+
+    @admin.action(description="Export the selected events as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Event]) -> HttpResponse:
+        header = [
+            "position", "occurred_at", "event_type", "stream_type", "stream_id", "version",
+            "actor", "correlation_id", "causation_id", "event_id", "data",
+        ]  # fmt: skip
+
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+
+        def rows():
+            yield writer.writerow(header)
+            for e in queryset.order_by("position").iterator(chunk_size=1000):
+                meta = e.metadata
+                yield writer.writerow([
+                    e.position, e.occurred_at.isoformat(), e.event_type, e.stream_type,
+                    e.stream_id, e.version, meta.get("actor", ""), meta.get("correlation_id", ""),
+                    meta.get("causation_id", ""), e.event_id, json.dumps(e.data, sort_keys=True),
+                ])  # fmt: skip
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="events.csv"'
+        return response
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("correlation/<str:correlation_id>/", view(self.correlation_view),
+                 name="eventstore_event_correlation"),
+            path("verify/", view(self.verify_view), name="eventstore_event_verify"),
+            path("pipeline/", view(self.pipeline_view), name="eventstore_event_pipeline"),
+            *super().get_urls(),
+        ]  # fmt: skip
+
+    def _page(self, request: HttpRequest, template: str, title: str, **context) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise Http404
+        context = {**self.admin_site.each_context(request), "title": title,
+                   "opts": self.model._meta, **context}  # fmt: skip
+        return TemplateResponse(request, f"admin/eventstore/{template}", context)
+
+    def correlation_view(self, request: HttpRequest, correlation_id: str) -> HttpResponse:
+        events = list(event_log(correlation_id=correlation_id))
+        if not events:
+            raise Http404("no events with this correlation id")
+        return self._page(request, "correlation.html", f"Operation {correlation_id}",
+                          tree=causal_tree(events), events=events)  # fmt: skip
+
+    def verify_view(self, request: HttpRequest) -> HttpResponse:
+        report = verify_chain() if request.method == "POST" else None
+        if report is not None:
+            level = messages.SUCCESS if report.ok else messages.ERROR
+            text = (f"The hash chain holds: {report.checked} events checked." if report.ok
+                    else f"The hash chain is broken at {report.broken}.")  # fmt: skip
+            self.message_user(request, text, level)
+        return self._page(request, "verify.html", "Hash-chain verification", report=report)
+
+    def pipeline_view(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, "pipeline.html", "Event pipeline", outbox=outbox_lag(),
+                          consumers=consumer_lags(), dead_letters=open_dead_letters())  # fmt: skip
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        links = {"verify_url": reverse("admin:eventstore_event_verify"),
+                 "pipeline_url": reverse("admin:eventstore_event_pipeline")}  # fmt: skip
+        return super().changelist_view(request, {**(extra_context or {}), **links})
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("created_at", "consumer", "event_type", "error", "attempts", "resolved_at")
+    list_filter = ("consumer", ("resolved_at", admin.EmptyFieldListFilter), "event_type")
+    search_fields = ("=event_id",)
+    actions = ["retry"]
+    readonly_fields = (
+        "consumer", "topic", "partition", "offset", "event_id", "event_type", "key",
+        "headers", "payload", "error", "attempts", "created_at", "resolved_at",
+    )  # fmt: skip
+
+    @admin.action(description="Retry the selected dead letters")
+    def retry(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
+        for letter in queryset.filter(resolved_at__isnull=True):
+            try:
+                applied = retry_dead_letter(letter)
+            except Exception as exc:  # shown to the operator; the letter stays open
+                self.message_user(request, f"#{letter.pk} failed again: {exc}", messages.ERROR)
+            else:
+                done = "applied" if applied else "had been applied already"
+                self.message_user(request, f"#{letter.pk} {done}; resolved.", messages.SUCCESS)

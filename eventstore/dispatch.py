@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 import structlog
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
 
-from eventstore.consumers import Consumer, apply_event
+from eventstore.consumers import Consumer, apply_event, event_from_envelope, get_consumer
 from eventstore.models import DeadLetter
 from eventstore.store import RecordedEvent
 
@@ -101,3 +102,16 @@ def record_dead_letter(
         error=error,
         attempts=attempts,
     )
+
+
+def retry_dead_letter(letter: DeadLetter) -> bool:
+    """Applies a dead-lettered message again through its consumer's inbox (once the cause is
+    fixed) and marks the letter resolved. Returns whether the handler ran now (False: the
+    inbox shows it was applied meanwhile). Raises what the handler or the decoding raises."""
+    event = event_from_envelope(json.loads(letter.payload))
+    with transaction.atomic():
+        applied = apply_event(get_consumer(letter.consumer), event)
+        letter.resolved_at = timezone.now()
+        letter.save(update_fields=["resolved_at"])
+    logger.info("dead_letter_retried", consumer=letter.consumer, event_id=str(event.event_id))
+    return applied

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from eventstore import audit
+from eventstore.audit import CausalNode
 from eventstore.models import Event
 
 SUMMARIES = {
@@ -30,7 +32,6 @@ class Entry:
     event: Event
     who: str
     what: str
-    children: list[Entry] = field(default_factory=list)
 
     @property
     def correlation_id(self) -> str:
@@ -50,16 +51,9 @@ def entries(events: Iterable[Event]) -> list[Entry]:
     ]
 
 
-def causal_tree(events: Iterable[Event]) -> list[Entry]:
-    """One operation's events nested by cause: each event under the event that caused it;
-    the roots were caused by the request itself."""
-    flat = entries(events)
-    by_id = {str(entry.event.event_id): entry for entry in flat}
-    roots = []
-    for entry in flat:
-        parent = by_id.get(entry.event.metadata.get("causation_id", ""))
-        (parent.children if parent else roots).append(entry)
-    return roots
+def causal_tree(events: Iterable[Event]) -> list[CausalNode[Entry]]:
+    """One operation's events, each under the event that caused it."""
+    return audit.causal_tree(entries(events), event_of=lambda entry: entry.event)
 
 
 def _what(event: Event) -> str:

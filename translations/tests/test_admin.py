@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from documents.services import document_upload
 from eventstore.context import operation
 from translations.models import RequestView
-from translations.services import translation_request_submit
+from translations.services import translation_request_open, translation_request_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -16,18 +17,16 @@ CHANGELIST = "/admin/translations/requestview/"
 
 
 @pytest.fixture
-def open_request(users, relay_on_commit, django_capture_on_commit_callbacks, tmp_path, settings):
+def open_request(users, tmp_path, settings):
+    """A request the documents context has answered (its reply stood for by the service)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    customer = users.customer.pk
-    with operation(actor=f"user:{customer}"), django_capture_on_commit_callbacks(execute=True):
-        document = document_upload(
-            owner_id=customer, title="Letter", file=SimpleUploadedFile("a.txt", b"Dear")
-        )
-        revision = document.revisions.get()
+    with operation(actor=f"user:{users.customer.pk}"):
         request = translation_request_submit(
-            document_id=document.pk, revision=1, source_sha256=revision.sha256,
-            customer_id=customer, target_language="fr",
+            document_id=uuid.uuid4(), revision=1, source_sha256="a" * 64,
+            customer_id=users.customer.pk, target_language="fr",
         )  # fmt: skip
+    with operation(actor="system:consumer:translations"):
+        translation_request_open(request_id=request.pk)
     request.refresh_from_db()
     assert request.status == "open"
     return request

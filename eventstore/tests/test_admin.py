@@ -1,0 +1,90 @@
+"""The audit views in the admin: read-only log, filters, CSV, operation tree, chain
+verification, pipeline, dead-letter retry."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+
+import pytest
+
+from eventstore.consumers import get_consumer
+from eventstore.context import operation
+from eventstore.dispatch import record_dead_letter
+from eventstore.models import DeadLetter
+from eventstore.store import read_stream
+from eventstore.tests.helpers import append_things
+from eventstore.tests.testapp.apps import ECHO, LEDGER
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("thing_type")]
+
+EVENTS = "/admin/eventstore/event/"
+
+
+@pytest.fixture
+def logged(admin_client):
+    with operation(actor="user:7", correlation_id=str(uuid.uuid4())) as first:
+        append_things(uuid.uuid4(), 1, 2)
+    with operation(actor="system:timer", correlation_id=str(uuid.uuid4())):
+        append_things(uuid.uuid4(), 3)
+    return first.correlation_id
+
+
+def positions(response) -> list[int]:
+    return [int(p) for p in response.context["cl"].result_list.values_list("position", flat=True)]
+
+
+def test_the_log_is_read_only_and_filters_by_actor_and_correlation(admin_client, logged):
+    assert positions(admin_client.get(EVENTS)) == [3, 2, 1]
+    assert positions(admin_client.get(EVENTS, {"actor": "user:7"})) == [2, 1]
+    assert positions(admin_client.get(EVENTS, {"not_actor": "user:7"})) == [3]
+    assert positions(admin_client.get(EVENTS, {"q": logged})) == [2, 1]
+    assert admin_client.get(f"{EVENTS}add/").status_code == 403
+    detail = admin_client.get(f"{EVENTS}1/change/")
+    assert b"&quot;n&quot;: 1" in detail.content  # the payload, decoded and indented
+    assert b'name="_save"' not in detail.content
+    assert admin_client.post(f"{EVENTS}1/delete/").status_code == 403
+
+
+def test_a_filtered_view_exports_as_csv(admin_client, logged):
+    response = admin_client.post(
+        f"{EVENTS}?actor=user%3A7",
+        {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": ["1"]},
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["position", "occurred_at", "event_type"]
+    assert [r[0] for r in rows[1:]] == ["1", "2"]
+    assert {r[7] for r in rows[1:]} == {logged}
+
+
+def test_operation_tree_verification_and_pipeline_pages(admin_client, logged):
+    tree = admin_client.get(f"{EVENTS}correlation/{logged}/")
+    assert tree.status_code == 200 and tree.content.count(b"testing.ThingHappened") == 2
+    assert admin_client.get(f"{EVENTS}correlation/{uuid.uuid4()}/").status_code == 404
+
+    verified = admin_client.post(f"{EVENTS}verify/", follow=True)
+    assert b"<strong>Intact</strong>: 3 events" in verified.content
+
+    pipeline = admin_client.get(f"{EVENTS}pipeline/")
+    assert b"3 events not yet published" in pipeline.content
+
+
+def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commit):
+    with operation(actor="user:7"):
+        (thing,) = append_things(uuid.uuid4(), 5)
+    letter = record_dead_letter(
+        get_consumer(ECHO), topic="testing.events",
+        payload=json.dumps(thing.envelope()), error="TimeoutError: db was away", attempts=5,
+    )  # fmt: skip
+
+    response = admin_client.post(
+        "/admin/eventstore/deadletter/",
+        {"action": "retry", "_selected_action": [str(letter.pk)]},
+        follow=True,
+    )
+
+    assert b"applied; resolved" in response.content
+    assert DeadLetter.objects.get().resolved_at is not None
+    assert [e.data["n"] for e in read_stream(LEDGER)] == [5]
