@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -31,6 +32,10 @@ from project.celery import app as celery_app
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     missing = {
@@ -39,6 +44,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         "redis": None
         if settings.CELERY_BROKER_URL.startswith("redis")
         else "needs CELERY_BROKER_URL=redis://...",
+        "browser": None if chromium_path() else "needs Chromium (scripts/services up installs it)",
     }
     for item in items:
         for marker, reason in missing.items():

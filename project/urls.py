@@ -5,6 +5,10 @@ from django.urls import include, path
 from project import views
 from web import views as web_views
 
+admin.site.site_header = "Translation service: translators and audit"
+admin.site.site_title = "Translation service admin"
+admin.site.index_title = "Work queue and audit trail"
+
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

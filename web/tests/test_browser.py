@@ -1,0 +1,132 @@
+"""The product in a real headless Chromium: the customer's workflow, the translator's accept
+and deliver in the admin, the status changing live, the audit timeline and operation tree,
+and the staff's audit views."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,  # a live server commits for real; PostgreSQL cleans up after it
+    pytest.mark.usefixtures("committed_db", "relay_on_commit"),
+]
+
+
+def sign_in(page, base: str, username: str, password: str, *, admin: bool = False) -> None:
+    page.goto(f"{base}/admin/login/" if admin else f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("main form, #login-form").get_by_role("button").or_(
+        page.locator("#login-form input[type=submit]")
+    ).first.click()
+
+
+def a_file(name: str, content: bytes) -> dict:
+    return {"name": name, "mimeType": "text/plain", "buffer": content}
+
+
+@pytest.fixture
+def site(live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return live_server.url
+
+
+def test_customer_and_translator_workflow_with_live_status(
+    browser, site, users, django_user_model, shots
+):
+    customer = browser.new_context(viewport={"width": 1200, "height": 850}).new_page()
+    sign_in(customer, site, "carla", "carla-pw")
+    expect(customer.get_by_text("No documents yet")).to_be_visible()
+
+    # Upload (through the progress-bar script), then submit.
+    customer.get_by_role("link", name="Upload a document").click()
+    expect(customer).to_have_title("Upload a document · Translation service")
+    customer.fill("#id_title", "Letter to the editor")
+    customer.set_input_files("#id_file", a_file("letter.txt", b"Dear editor, ..."))
+    shots(customer, "upload")
+    customer.get_by_role("button", name="Upload").click()
+    expect(customer.locator("h1")).to_have_text("Letter to the editor")
+    customer.select_option("#id_target_language", "fr")
+    customer.fill("#id_note", "Formal register, please.")
+    customer.get_by_role("button", name="Submit for translation").click()
+    status = customer.locator("[data-request]")
+    expect(status).to_have_text("open")
+    expect(customer.locator("#status .badge.locked")).to_be_visible()
+    shots(customer, "document")
+
+    # The translator accepts in the admin; the customer's page changes by itself.
+    translator = browser.new_context().new_page()
+    sign_in(translator, site, "tina", "tina-pw", admin=True)
+    translator.goto(f"{site}/admin/translations/requestview/?target_language=fr")
+    shots(translator, "admin-queue")
+    translator.locator("input[name=_selected_action]").first.check()
+    translator.select_option("select[name=action]", "accept_selected")
+    translator.get_by_role("button", name="Go").click()
+    expect(translator.locator(".messagelist")).to_contain_text("Accepted")
+    expect(status).to_have_text("accepted", timeout=10_000)  # no reload: htmx polling
+
+    translator.get_by_role("link", name="Deliver", exact=True).click()
+    translator.set_input_files("#id_file", a_file("lettre.txt", b"Cher editeur, ..."))
+    translator.locator("input[type=submit][value=Deliver]").click()
+    expect(translator.locator(".messagelist")).to_contain_text("Delivered")
+    expect(status).to_have_text("delivered", timeout=10_000)
+    expect(customer.locator("#status .badge.unlocked")).to_be_visible()
+    expect(customer.get_by_role("link", name="Download translation")).to_be_visible()
+
+    # The audit timeline, and one operation's causal chain across both contexts.
+    customer.get_by_role("link", name="Audit history").click()
+    timeline = customer.locator(".timeline > li")
+    expect(timeline).to_have_count(7)
+    expect(timeline.nth(1)).to_contain_text("carla requested revision 1 in fr")
+    expect(timeline.nth(2)).to_contain_text("documents (system) locked the document")
+    shots(customer, "history")
+    timeline.nth(1).get_by_role("link").click()
+    expect(customer.locator(".tree > li")).to_have_count(1)  # one root: the request
+    expect(customer.locator(".tree li li li")).to_contain_text("opened the request")
+    shots(customer, "operation")
+
+    customer.goto(f"{site}/")
+    expect(customer.locator("tbody tr")).to_have_count(1)
+    expect(customer.locator("tbody .badge.delivered")).to_be_visible()
+    shots(customer, "dashboard")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
+    sign_in(phone, site, "carla", "carla-pw")
+    phone.get_by_role("link", name="Letter to the editor").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page
+    shots(phone, "document-phone")
+
+    # Staff: the event log, filtered; the verification.
+    django_user_model.objects.create_superuser("audrey", password="audrey-pw")
+    staff = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+    sign_in(staff, site, "audrey", "audrey-pw", admin=True)
+    staff.goto(f"{site}/admin/eventstore/event/?not_actor=user%3A{users.customer.pk}")
+    expect(staff.locator("#result_list tbody tr")).to_have_count(5)
+    shots(staff, "admin-events")
+    staff.get_by_role("link", name="Verify the hash chain").click()
+    staff.get_by_role("button", name="Verify the chain now").or_(
+        staff.locator("input[value='Verify the chain now']")
+    ).click()
+    expect(staff.locator("#verification")).to_contain_text("Intact")
+    shots(staff, "admin-verify")
+
+
+def test_the_core_forms_work_without_javascript(browser, site, users):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page, site, "carla", "carla-pw")
+    page.goto(f"{site}/documents/upload/")
+    page.set_input_files("#id_file", a_file("notes.md", b"# Notes"))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("h1")).to_have_text("notes.md")
+    page.select_option("#id_target_language", "de")
+    page.fill("#id_deadline", "2020-01-01T12:00")
+    page.get_by_role("button", name="Submit for translation").click()
+    expect(page.locator(".errorlist")).to_contain_text("the deadline must be in the future")
+    page.fill("#id_deadline", "")
+    page.get_by_role("button", name="Submit for translation").click()
+    expect(page.locator("[data-request]")).to_have_text("open")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".messages")).to_contain_text("Cancelled the request")
+    expect(page.locator("[data-request]")).to_have_text("cancelled")
