@@ -8,10 +8,12 @@ import csv
 import json
 
 from django.contrib import admin, messages
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from rangefilter.filters import DateTimeRangeFilterBuilder
 
@@ -49,6 +51,30 @@ class ExcludeActorFilter(admin.SimpleListFilter):
         return queryset.exclude(metadata__actor=self.value()) if self.value() else queryset
 
 
+class BeforeFilter(admin.SimpleListFilter):
+    """The log's keyset page: events before a position (the link at the foot of the list)."""
+
+    title = "page"
+    parameter_name = "before"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        return [(value, f"before #{value}")] if value and value.isdigit() else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(position__lt=int(value)) if value and value.isdigit() else queryset
+
+
+class KeysetPaginator(Paginator):
+    """Never counts the table nor skips rows with OFFSET: it only looks one row past the
+    page, to know whether there are older events."""
+
+    @cached_property
+    def count(self) -> int:
+        return len(self.object_list[: self.per_page + 1])
+
+
 def _pretty(value: object) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
 
@@ -74,11 +100,14 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         "stream_type", "event_type", ActorFilter, ExcludeActorFilter,
-        ("occurred_at", DateTimeRangeFilterBuilder(title="occurred between")),
+        ("occurred_at", DateTimeRangeFilterBuilder(title="occurred between")), BeforeFilter,
     )  # fmt: skip
     search_fields = ("=stream_id", "=event_id", "=metadata__correlation_id")
     search_help_text = "A stream id, an event id or a correlation id."
     ordering = ("-position",)
+    sortable_by = ()  # the pages are keyed on the position
+    paginator = KeysetPaginator
+    list_per_page = 100
     show_full_result_count = False
     actions = ["export_csv"]
     fields = (
@@ -172,7 +201,14 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
     def changelist_view(self, request: HttpRequest, extra_context=None):
         links = {"verify_url": reverse("admin:eventstore_event_verify"),
                  "pipeline_url": reverse("admin:eventstore_event_pipeline")}  # fmt: skip
-        return super().changelist_view(request, {**(extra_context or {}), **links})
+        response = super().changelist_view(request, {**(extra_context or {}), **links})
+        cl = getattr(response, "context_data", {}).get("cl")
+        if cl is not None and cl.result_count > cl.list_per_page:
+            last = list(cl.result_list)[-1]
+            response.context_data["older_url"] = cl.get_query_string(
+                {BeforeFilter.parameter_name: last.position}, remove=["p"]
+            )
+        return response
 
 
 @admin.register(DeadLetter)

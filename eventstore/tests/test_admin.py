@@ -88,3 +88,25 @@ def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commi
     assert b"applied; resolved" in response.content
     assert DeadLetter.objects.get().resolved_at is not None
     assert [e.data["n"] for e in read_stream(LEDGER)] == [5]
+
+
+def test_the_log_pages_by_position_without_offset(admin_client, logged, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from eventstore.admin import EventAdmin
+
+    EventAdmin.list_per_page = 2
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            first = admin_client.get(EVENTS)
+        older = admin_client.get(EVENTS + first.context["older_url"])
+    finally:
+        EventAdmin.list_per_page = 100
+
+    assert positions(first) == [3, 2]
+    assert first.context["older_url"] == "?before=2"
+    assert positions(older) == [1]
+    assert "older_url" not in older.context
+    event_queries = [q["sql"] for q in queries.captured_queries if "eventstore_event" in q["sql"]]
+    assert not any("OFFSET" in sql or "COUNT(" in sql for sql in event_queries), event_queries
