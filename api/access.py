@@ -11,7 +11,9 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.roles import is_customer, is_staff_member, is_translator
 from documents import selectors as documents
@@ -46,3 +48,12 @@ def may_read_revision(user: AbstractBaseUser, document_id: uuid.UUID, revision: 
     if visible_documents(user).filter(pk=document_id).exists():
         return True
     return visible_requests(user).filter(document_id=document_id, revision=revision).exists()
+
+
+def owned_document(user: AbstractBaseUser, document_id: uuid.UUID) -> DocumentView:
+    """The document, for acting on it as its owner: 404 if the user may not see it, 403 if
+    they see it (staff) but do not own it."""
+    document = get_object_or_404(visible_documents(user), pk=document_id)
+    if document.owner_id != user.pk:
+        raise PermissionDenied("only the document's owner can do this")
+    return document

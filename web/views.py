@@ -85,17 +85,10 @@ def document_status(request: HttpRequest, document_id: uuid.UUID) -> HttpRespons
     return render(request, "web/_status.html", _page(request, _document(request, document_id)))
 
 
-def _owned(request: HttpRequest, document_id: uuid.UUID) -> DocumentView:
-    found = _document(request, document_id)
-    if found.owner_id != request.user.pk:
-        raise PermissionDenied("only the document's owner can do this")
-    return found
-
-
 @login_required
 @require_POST
 def submit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    found = _owned(request, document_id)
+    found = access.owned_document(request.user, document_id)
     form = SubmitForm(request.POST)
     if form.is_valid():
         revision = found.revisions.get(revision=found.latest_revision)
@@ -118,7 +111,7 @@ def submit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def new_revision(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    found = _owned(request, document_id)
+    found = access.owned_document(request.user, document_id)
     form = RevisionForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():

@@ -35,13 +35,6 @@ def visible_document(request: Request, document_id: uuid.UUID) -> DocumentView:
     return get_object_or_404(access.visible_documents(request.user), pk=document_id)
 
 
-def owned_document(request: Request, document_id: uuid.UUID) -> DocumentView:
-    document = visible_document(request, document_id)
-    if document.owner_id != request.user.pk:
-        raise PermissionDenied("only the document's owner can do this")
-    return document
-
-
 class DocumentList(OperationView):
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = DocumentOutput
@@ -83,7 +76,7 @@ class RevisionList(OperationView):
     @extend_schema(request=RevisionUploadInput, responses={201: DocumentDetailOutput})
     @idempotent
     def post(self, request: Request, document_id: uuid.UUID) -> Response:
-        owned_document(request, document_id)
+        access.owned_document(request.user, document_id)
         given = RevisionUploadInput(data=request.data)
         given.is_valid(raise_exception=True)
         document = services.document_revision_upload(
