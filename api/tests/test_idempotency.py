@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from eventstore.models import Event
+from eventstore.tests.concurrency import Worker
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +54,25 @@ def test_keys_belong_to_their_user(embedded, users):
 
     assert theirs.status_code == 201
     assert theirs.json()["id"] != mine.json()["id"]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("committed_db")
+def test_concurrent_retries_with_one_key_act_once(users, no_saga, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer = no_saga(users.customer)
+    start = threading.Barrier(4)
+
+    def retry():
+        start.wait()
+        return customer.upload(headers={"Idempotency-Key": "flaky-network"})
+
+    workers = [Worker(retry) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    responses = [worker.outcome(timeout=60) for worker in workers]
+
+    assert [r.status_code for r in responses] == [201] * 4
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert Event.objects.count() == 1
+    assert sum(r.has_header("Idempotent-Replayed") for r in responses) == 3
