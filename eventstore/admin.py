@@ -24,9 +24,12 @@ from eventstore.selectors import consumer_lags, event_log, open_dead_letters, ou
 from eventstore.verification import verify_chain
 
 
-def _actors() -> list[tuple[str, str]]:
-    actors = Event.objects.values_list("metadata__actor", flat=True).distinct()
-    return [(a, a) for a in sorted(a for a in actors if a)]
+def _actors(request: HttpRequest) -> list[tuple[str, str]]:
+    """The actors to filter by, read once per page for both actor filters."""
+    if not hasattr(request, "_event_actors"):
+        actors = Event.objects.values_list("metadata__actor", flat=True).distinct()
+        request._event_actors = [(a, a) for a in sorted(a for a in actors if a)]
+    return request._event_actors
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -34,7 +37,7 @@ class ActorFilter(admin.SimpleListFilter):
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
-        return _actors()
+        return _actors(request)
 
     def queryset(self, request, queryset):
         return queryset.filter(metadata__actor=self.value()) if self.value() else queryset
@@ -45,7 +48,7 @@ class ExcludeActorFilter(admin.SimpleListFilter):
     parameter_name = "not_actor"
 
     def lookups(self, request, model_admin):
-        return _actors()
+        return _actors(request)
 
     def queryset(self, request, queryset):
         return queryset.exclude(metadata__actor=self.value()) if self.value() else queryset

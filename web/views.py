@@ -28,7 +28,7 @@ HISTORY_PAGE = 50
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    documents_ = access.visible_documents(request.user).prefetch_related("revisions")
+    documents_ = list(access.visible_documents(request.user))
     requests = access.visible_requests(request.user)
     latest = {}
     for item in requests.filter(document_id__in=[d.pk for d in documents_]).order_by("created_at"):
