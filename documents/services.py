@@ -53,6 +53,8 @@ def stored_revision(file: UploadedFile) -> Revision:
 
 
 def document_upload(*, owner_id: int, title: str, file: UploadedFile) -> DocumentView:
+    """A new document at revision 1; its bytes are stored by sha256 before the event that
+    names them is appended."""
     revision = stored_revision(file)
     document_id = uuid.uuid4()
     with transaction.atomic():
@@ -76,6 +78,8 @@ def document_revision_upload(*, document_id: uuid.UUID, file: UploadedFile) -> D
 def document_lock_for_request(
     *, document_id: uuid.UUID, request_id: uuid.UUID, revision: int, customer_id: int
 ) -> list[RecordedEvent]:
+    """The documents context's answer to a translation request: locked, or rejected with
+    the reason (locked by another request, not the latest revision, not the owner's)."""
     document = load_aggregate(Document, document_id)
     if document.version == 0:
         return []  # no such document: the request was never valid (the API checks this)
@@ -84,6 +88,7 @@ def document_lock_for_request(
 
 
 def document_unlock_for_request(*, request_id: uuid.UUID, reason: str) -> list[RecordedEvent]:
+    """The request ended (cancelled, delivered, expired): release its lock, if it held one."""
     view = DocumentView.objects.filter(locked_by_request=request_id).first()
     if view is None:
         return []  # the request never held a lock (rejected, or cancelled before the lock)

@@ -72,11 +72,13 @@ def _decide(request_id: uuid.UUID, decide) -> list[RecordedEvent]:
 
 
 def translation_request_cancel(*, request_id: uuid.UUID) -> RequestView:
+    """The customer withdraws a pending or open request; the documents context unlocks."""
     _decide(request_id, lambda r: r.cancel())
     return RequestView.objects.get(pk=request_id)
 
 
 def translation_request_accept(*, request_id: uuid.UUID, translator_id: int) -> RequestView:
+    """A translator takes an open request; racing a cancel, exactly one of them wins."""
     _decide(request_id, lambda r: r.accept(translator_id))
     return RequestView.objects.get(pk=request_id)
 
@@ -84,6 +86,8 @@ def translation_request_accept(*, request_id: uuid.UUID, translator_id: int) -> 
 def translation_request_deliver(
     *, request_id: uuid.UUID, translator_id: int, file: UploadedFile
 ) -> RequestView:
+    """The accepting translator hands in the translation; the event pins both files by
+    sha256, so the audit trail says exactly what was translated into what."""
     name = PurePath(file.name or "").name
     if not file.size:
         raise InvalidRequest("file", f"{name or 'the file'} is empty")
@@ -118,8 +122,10 @@ def translation_requests_expire_overdue(*, now: datetime | None = None) -> int:
 
 # --- the saga: the documents context's answers ------------------------------------------
 def translation_request_open(*, request_id: uuid.UUID) -> list[RecordedEvent]:
+    """The document is locked for this request: translators may now see it."""
     return _decide(request_id, lambda r: r.open())
 
 
 def translation_request_reject(*, request_id: uuid.UUID, reason: str) -> list[RecordedEvent]:
+    """The documents context refused the lock; the reason is kept for the customer."""
     return _decide(request_id, lambda r: r.reject(reason))
