@@ -50,10 +50,26 @@ def may_read_revision(user: AbstractBaseUser, document_id: uuid.UUID, revision: 
     return visible_requests(user).filter(document_id=document_id, revision=revision).exists()
 
 
+def visible_document(user: AbstractBaseUser, document_id: uuid.UUID) -> DocumentView:
+    return get_object_or_404(visible_documents(user), pk=document_id)
+
+
+def visible_request(user: AbstractBaseUser, request_id: uuid.UUID) -> RequestView:
+    return get_object_or_404(visible_requests(user), pk=request_id)
+
+
 def owned_document(user: AbstractBaseUser, document_id: uuid.UUID) -> DocumentView:
     """The document, for acting on it as its owner: 404 if the user may not see it, 403 if
     they see it (staff) but do not own it."""
-    document = get_object_or_404(visible_documents(user), pk=document_id)
+    document = visible_document(user, document_id)
     if document.owner_id != user.pk:
         raise PermissionDenied("only the document's owner can do this")
     return document
+
+
+def submitted_request(user: AbstractBaseUser, request_id: uuid.UUID) -> RequestView:
+    """The request, for acting on it as the customer who submitted it (404 / 403 likewise)."""
+    request = visible_request(user, request_id)
+    if request.customer_id != user.pk:
+        raise PermissionDenied("only the customer who submitted the request can cancel it")
+    return request

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from api import access
+from api import access, composition
 from documents import services as documents
 from documents.aggregate import DocumentError
 from documents.models import DocumentView
 from eventstore.exceptions import ConcurrencyError
-from eventstore.selectors import event_log, events_of_streams
 from translations import services as translations
 from translations.aggregate import TransitionError
 from web import presenters
@@ -58,10 +57,6 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "web/upload.html", {"form": form}, status=400 if form.errors else 200)
 
 
-def _document(request: HttpRequest, document_id: uuid.UUID) -> DocumentView:
-    return get_object_or_404(access.visible_documents(request.user), pk=document_id)
-
-
 def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
     requests = access.visible_requests(request.user).filter(document_id=document.pk)
     return {
@@ -76,13 +71,21 @@ def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
 
 @login_required
 def document(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    return render(request, "web/document.html", _page(request, _document(request, document_id)))
+    return render(
+        request,
+        "web/document.html",
+        _page(request, access.visible_document(request.user, document_id)),
+    )
 
 
 @login_required
 def document_status(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     """The part of the document page that changes by itself (polled by htmx)."""
-    return render(request, "web/_status.html", _page(request, _document(request, document_id)))
+    return render(
+        request,
+        "web/_status.html",
+        _page(request, access.visible_document(request.user, document_id)),
+    )
 
 
 @login_required
@@ -91,18 +94,14 @@ def submit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     found = access.owned_document(request.user, document_id)
     form = SubmitForm(request.POST)
     if form.is_valid():
-        revision = found.revisions.get(revision=found.latest_revision)
         try:
-            translations.translation_request_submit(
-                document_id=found.pk, revision=revision.revision,
-                source_sha256=revision.sha256, customer_id=request.user.pk,
-                target_language=form.cleaned_data["target_language"],
-                deadline=form.cleaned_data["deadline"], note=form.cleaned_data["note"],
-            )  # fmt: skip
+            created = composition.translation_request(
+                user=request.user, document_id=found.pk, **form.cleaned_data
+            )
         except translations.InvalidRequest as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            messages.success(request, f"Submitted revision {revision.revision} for translation.")
+            messages.success(request, f"Submitted revision {created.revision} for translation.")
             return redirect("web:document", document_id=found.pk)
     page = _page(request, found, submit_form=form)
     return render(request, "web/document.html", page, status=400)
@@ -125,33 +124,30 @@ def new_revision(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         else:
             messages.success(request, "Uploaded a new revision.")
             return redirect("web:document", document_id=found.pk)
-    page = _page(request, _document(request, document_id), revision_form=form)
+    page = _page(request, access.visible_document(request.user, document_id), revision_form=form)
     return render(request, "web/document.html", page, status=status)
 
 
 @login_required
 @require_POST
 def cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    found = get_object_or_404(access.visible_requests(request.user), pk=request_id)
-    if found.customer_id != request.user.pk:
-        raise PermissionDenied("only the customer who submitted the request can cancel it")
+    found = access.submitted_request(request.user, request_id)
     try:
         translations.translation_request_cancel(request_id=found.pk)
     except (TransitionError, ConcurrencyError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Cancelled the request; the document is unlocked.")
+        messages.success(request, "Cancelled the request.")
     return redirect("web:document", document_id=found.document_id)
 
 
 @login_required
 def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     """The document's audit timeline, newest last, in keyset pages (``?after=<position>``)."""
-    found = _document(request, document_id)
-    request_ids = access.visible_requests(request.user).filter(document_id=found.pk)
+    found = access.visible_document(request.user, document_id)
     after = _int(request.GET.get("after"))
-    events = events_of_streams([found.pk, *request_ids.values_list("pk", flat=True)])
-    page = list(events.filter(position__gt=after)[: HISTORY_PAGE + 1])
+    events = composition.document_history(found.pk).filter(position__gt=after)
+    page = list(events[: HISTORY_PAGE + 1])
     more = len(page) > HISTORY_PAGE
     page = page[:HISTORY_PAGE]
     return render(
@@ -165,14 +161,7 @@ def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 @login_required
 def operation(request: HttpRequest, correlation_id: str) -> HttpResponse:
     """One operation's events across both contexts, as a tree of causes."""
-    events = list(event_log(correlation_id=correlation_id))
-    visible = {
-        str(pk) for pk in access.visible_documents(request.user).values_list("pk", flat=True)
-    }
-    visible |= {
-        str(pk) for pk in access.visible_requests(request.user).values_list("pk", flat=True)
-    }
-    events = [e for e in events if str(e.stream_id) in visible]
+    events = list(composition.operation_events(request.user, correlation_id))
     if not events:
         raise Http404("no operation with this id that you can see")
     return render(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
@@ -13,7 +12,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import access
+from api import access, composition
 from api.idempotency import idempotent
 from api.serializers import (
     DocumentDetailOutput,
@@ -26,13 +25,6 @@ from api.serializers import (
 from api.views.base import InPositionOrder, OperationView
 from blobstore.content import open_blob
 from documents import selectors, services
-from documents.models import DocumentView
-from eventstore.selectors import events_of_streams
-from translations.selectors import requests_of_document
-
-
-def visible_document(request: Request, document_id: uuid.UUID) -> DocumentView:
-    return get_object_or_404(access.visible_documents(request.user), pk=document_id)
 
 
 class DocumentList(OperationView):
@@ -62,7 +54,9 @@ class DocumentDetail(OperationView):
     serializer_class = DocumentDetailOutput
 
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
-        return Response(DocumentDetailOutput(visible_document(request, document_id)).data)
+        return Response(
+            DocumentDetailOutput(access.visible_document(request.user, document_id)).data
+        )
 
 
 class RevisionList(OperationView):
@@ -70,7 +64,7 @@ class RevisionList(OperationView):
     serializer_class = RevisionOutput
 
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
-        document = visible_document(request, document_id)
+        document = access.visible_document(request.user, document_id)
         return Response(RevisionOutput(document.revisions.all(), many=True).data)
 
     @extend_schema(request=RevisionUploadInput, responses={201: DocumentDetailOutput})
@@ -109,7 +103,6 @@ class DocumentHistory(OperationView):
     pagination_class = InPositionOrder
 
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
-        document = visible_document(request, document_id)
-        request_ids = requests_of_document(document.pk).values_list("pk", flat=True)
-        page = self.paginate_queryset(events_of_streams([document.pk, *request_ids]))
+        document = access.visible_document(request.user, document_id)
+        page = self.paginate_queryset(composition.document_history(document.pk))
         return self.get_paginated_response(EventOutput(page, many=True).data)

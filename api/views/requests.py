@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -14,18 +13,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api import access
+from api import access, composition
 from api.idempotency import idempotent
 from api.serializers import DeliverInput, RequestOutput, RequestSubmitInput
 from api.views.base import OperationView
 from blobstore.content import open_blob
-from documents import selectors as documents
 from translations import services
-from translations.models import RequestView
-
-
-def visible_request(request: Request, request_id: uuid.UUID) -> RequestView:
-    return get_object_or_404(access.visible_requests(request.user), pk=request_id)
 
 
 class RequestList(OperationView):
@@ -55,26 +48,13 @@ class RequestList(OperationView):
     def post(self, request: Request) -> Response:
         """Submit a document revision for translation; the answer (the document locked, or
         the request rejected with the reason) follows as the request's status."""
-        if not access.is_customer(request.user):
-            raise PermissionDenied("only customers submit translation requests")
         given = RequestSubmitInput(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        document = get_object_or_404(
-            documents.documents_of(request.user.pk), pk=data["document"]
-        )  # another customer's document does not exist for this one
-        number = data.get("revision") or document.latest_revision
-        revision = documents.revision(document.pk, number)
-        if revision is None:
-            raise ValidationError(
-                {"revision": [f"revision {number} does not exist; the latest is "
-                              f"{document.latest_revision}"]}
-            )  # fmt: skip
-        created = services.translation_request_submit(
-            document_id=document.pk,
-            revision=number,
-            source_sha256=revision.sha256,
-            customer_id=request.user.pk,
+        created = composition.translation_request(
+            user=request.user,
+            document_id=data["document"],
+            revision=data.get("revision"),
             target_language=data["target_language"],
             deadline=data["deadline"],
             note=data["note"],
@@ -86,7 +66,7 @@ class RequestDetail(OperationView):
     serializer_class = RequestOutput
 
     def get(self, request: Request, request_id: uuid.UUID) -> Response:
-        return Response(RequestOutput(visible_request(request, request_id)).data)
+        return Response(RequestOutput(access.visible_request(request.user, request_id)).data)
 
 
 class RequestCancel(OperationView):
@@ -95,9 +75,7 @@ class RequestCancel(OperationView):
     @extend_schema(request=None, responses={200: RequestOutput})
     @idempotent
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
-        found = visible_request(request, request_id)
-        if found.customer_id != request.user.pk:
-            raise PermissionDenied("only the customer who submitted the request can cancel it")
+        found = access.submitted_request(request.user, request_id)
         return Response(
             RequestOutput(services.translation_request_cancel(request_id=found.pk)).data
         )
@@ -109,7 +87,7 @@ class RequestAccept(OperationView):
     @extend_schema(request=None, responses={200: RequestOutput})
     @idempotent
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
-        found = visible_request(request, request_id)
+        found = access.visible_request(request.user, request_id)
         if not access.is_translator(request.user):
             raise PermissionDenied("only translators accept requests")
         accepted = services.translation_request_accept(
@@ -125,7 +103,7 @@ class RequestDeliver(OperationView):
     @extend_schema(request=DeliverInput, responses={200: RequestOutput})
     @idempotent
     def post(self, request: Request, request_id: uuid.UUID) -> Response:
-        found = visible_request(request, request_id)
+        found = access.visible_request(request.user, request_id)
         if found.translator_id != request.user.pk:
             raise PermissionDenied("only the translator who accepted the request can deliver it")
         given = DeliverInput(data=request.data)
@@ -139,7 +117,7 @@ class RequestDeliver(OperationView):
 class RequestTranslationFile(OperationView):
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, request_id: uuid.UUID) -> FileResponse:
-        found = visible_request(request, request_id)
+        found = access.visible_request(request.user, request_id)
         if not found.translated_sha256:
             raise Http404("nothing delivered yet")
         return FileResponse(
