@@ -66,8 +66,8 @@ def producer_config(bootstrap_servers: str, *, timeout: float) -> dict[str, str 
 
 
 class KafkaPublisher:
-    """An idempotent producer (acks=all): retries cannot duplicate or reorder messages of
-    one partition, and a message counts as published only on its delivery report."""
+    """Publishes through ``producer_config``'s producer; a message counts as published only
+    on its delivery report."""
 
     def __init__(self, bootstrap_servers: str, *, timeout: float = 15.0) -> None:
         from confluent_kafka import Producer

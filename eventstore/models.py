@@ -2,6 +2,36 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+
+def _text(key: str) -> Cast:
+    # The Cast makes it a plain text comparison on every backend (SQLite would otherwise
+    # compare JSON); on PostgreSQL a text-to-text cast vanishes and the index matches.
+    return Cast(KT(f"metadata__{key}"), models.TextField())
+
+
+class EventQuerySet(models.QuerySet):
+    """Filters on the metadata that the expression indexes serve: they index the text
+    (``->>``); a plain ``metadata__actor=`` lookup compares JSON (``->``) and scans."""
+
+    def with_actor(self) -> EventQuerySet:
+        return self.alias(actor=_text("actor"))
+
+    def by_actor(self, actor: str) -> EventQuerySet:
+        return self.with_actor().filter(actor=actor)
+
+    def excluding_actor(self, actor: str) -> EventQuerySet:
+        return self.with_actor().exclude(actor=actor)
+
+    def by_correlation(self, correlation_id: str) -> EventQuerySet:
+        return self.alias(correlation_id=_text("correlation_id")).filter(
+            correlation_id=correlation_id
+        )
+
+    def actors(self) -> list[str]:
+        named = self.annotate(actor=_text("actor")).values_list("actor", flat=True)
+        return sorted(a for a in named.order_by().distinct() if a)
 
 
 class Event(models.Model):
@@ -27,6 +57,8 @@ class Event(models.Model):
     metadata = models.JSONField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         db_table = "eventstore_event"

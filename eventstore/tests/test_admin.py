@@ -41,6 +41,7 @@ def test_the_log_is_read_only_and_filters_by_actor_and_correlation(admin_client,
     assert positions(admin_client.get(EVENTS, {"actor": "user:7"})) == [2, 1]
     assert positions(admin_client.get(EVENTS, {"not_actor": "user:7"})) == [3]
     assert positions(admin_client.get(EVENTS, {"q": logged})) == [2, 1]
+    assert positions(admin_client.get(EVENTS, {"q": "not-an-id"})) == []
     assert admin_client.get(f"{EVENTS}add/").status_code == 403
     detail = admin_client.get(f"{EVENTS}1/change/")
     assert b"&quot;n&quot;: 1" in detail.content  # the payload, decoded and indented
@@ -110,3 +111,18 @@ def test_the_log_pages_by_position_without_offset(admin_client, logged, settings
     assert "older_url" not in older.context
     event_queries = [q["sql"] for q in queries.captured_queries if "eventstore_event" in q["sql"]]
     assert not any("OFFSET" in sql or "COUNT(" in sql for sql in event_queries), event_queries
+
+
+@pytest.mark.postgres
+def test_actor_and_correlation_filters_use_their_indexes():
+    from django.db import connection
+
+    from eventstore.models import Event
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the table is tiny here
+    by_correlation = Event.objects.by_correlation(str(uuid.uuid4())).explain()
+    by_actor = Event.objects.by_actor("user:7").explain()
+
+    assert "eventstore_event_correlation" in by_correlation
+    assert "eventstore_event_actor" in by_actor
