@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eventstore.registry import EventType, register
+from eventstore.registry import EventType
 
 STREAM_TYPE = "documents.Document"
 
@@ -63,8 +63,3 @@ ALL = [
     DOCUMENT_LOCK_REJECTED,
     DOCUMENT_UNLOCKED,
 ]
-
-
-def register_all() -> None:
-    for event_type in ALL:
-        register(event_type)

@@ -36,3 +36,5 @@ CONSUMER = Consumer(
         "translations.TranslationExpired": on_request_ended,
     },
 )
+
+ALL = [CONSUMER]

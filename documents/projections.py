@@ -54,3 +54,5 @@ DOCUMENTS = Projection(
     apply=apply,
     reset=reset,
 )
+
+ALL = [DOCUMENTS]

@@ -20,6 +20,7 @@ from django.db import transaction
 from opentelemetry.trace import SpanKind
 
 from eventstore.context import operation, system_actor
+from eventstore.declarations import Registry
 from eventstore.models import InboxEntry
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
@@ -46,32 +47,20 @@ class Consumer:
         return system_actor(f"consumer:{self.name}")
 
 
-_consumers: dict[str, Consumer] = {}
-
-
-def register_consumer(consumer: Consumer) -> Consumer:
-    _consumers[consumer.name] = consumer
-    return consumer
-
-
-def unregister_consumer(name: str) -> None:
-    _consumers.pop(name, None)
+# Declared by the apps as ``consumers`` on their AppConfig.
+consumers: Registry[Consumer] = Registry("consumer", "consumers")
 
 
 def get_consumer(name: str) -> Consumer:
-    try:
-        return _consumers[name]
-    except KeyError:
-        known = ", ".join(sorted(_consumers)) or "none"
-        raise LookupError(f"no consumer named {name!r} (known: {known})") from None
+    return consumers.get(name)
 
 
 def all_consumers() -> list[Consumer]:
-    return [_consumers[name] for name in sorted(_consumers)]
+    return consumers.all()
 
 
 def consumers_of(topic: str) -> list[Consumer]:
-    return [c for c in _consumers.values() if topic in c.topics]
+    return [c for c in consumers.all() if topic in c.topics]
 
 
 def event_from_envelope(envelope: Mapping[str, Any]) -> RecordedEvent:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from eventstore.declarations import Registry
 from eventstore.store import RecordedEvent, iter_all
 
 
@@ -23,24 +24,8 @@ class Projection:
     reset: Callable[[], None]
 
 
-_projections: dict[str, Projection] = {}
-
-
-def register_projection(projection: Projection) -> Projection:
-    _projections[projection.name] = projection
-    return projection
-
-
-def get_projection(name: str) -> Projection:
-    try:
-        return _projections[name]
-    except KeyError:
-        known = ", ".join(sorted(_projections)) or "none"
-        raise LookupError(f"no projection named {name!r} (known: {known})") from None
-
-
-def all_projections() -> list[Projection]:
-    return [_projections[name] for name in sorted(_projections)]
+# Declared by the apps as ``projections`` on their AppConfig.
+projections: Registry[Projection] = Registry("projection", "projections")
 
 
 def rebuild_projection(projection: Projection, *, page_size: int = 1000) -> int:
@@ -56,5 +41,5 @@ def rebuild_projection(projection: Projection, *, page_size: int = 1000) -> int:
 
 
 def rebuild_projections(names: Iterable[str] | None = None) -> dict[str, int]:
-    chosen = [get_projection(n) for n in names] if names else all_projections()
+    chosen = [projections.get(n) for n in names] if names else projections.all()
     return {p.name: rebuild_projection(p) for p in chosen}

@@ -1,4 +1,5 @@
-"""The event-type registry: each bounded context registers its event types at start-up.
+"""The event-type registry: each bounded context declares its event types (``event_types`` on
+its ``AppConfig``), collected at start-up.
 
 The event store itself knows no domain event; it asks this registry for a type's JSON Schema
 (to validate data on append), its bounded context (to pick the topic) and its upcasters (to
@@ -7,15 +8,19 @@ bring old stored data up to the current schema version on read).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import jsonschema_rs
 
+from eventstore.declarations import Registry
 from eventstore.exceptions import InvalidEventData, UnknownEventType
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+# Names go into the hashed canonical JSON as they are: no character that JSON escapes.
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_.]*$")
 
 
 @dataclass(frozen=True)
@@ -31,13 +36,18 @@ class EventType:
     upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        context, _, short = self.name.partition(".")
-        if not context or not short:
-            raise ValueError(f"event type names look like 'context.EventName', not {self.name!r}")
+        if not NAME_PATTERN.match(self.name):
+            raise ValueError(
+                f"event type names look like 'context.EventName' (letters, digits, _), "
+                f"not {self.name!r}"
+            )
         missing = [v for v in range(1, self.schema_version) if v not in self.upcasters]
         if missing:
             raise ValueError(f"{self.name}: no upcaster from schema version(s) {missing}")
-        Draft202012Validator.check_schema(self.schema)
+        try:
+            jsonschema_rs.meta.validate(dict(self.schema))
+        except jsonschema_rs.ValidationError as exc:
+            raise ValueError(f"{self.name}: not a valid JSON Schema: {exc.message}") from None
 
     @property
     def context(self) -> str:
@@ -45,55 +55,52 @@ class EventType:
         return self.name.partition(".")[0]
 
 
-class EventTypeRegistry:
+class EventTypeRegistry(Registry[EventType]):
+    """Event types by name, each with its compiled validator (formats such as ``uuid`` and
+    ``date-time`` are checked)."""
+
     def __init__(self) -> None:
-        self._types: dict[str, EventType] = {}
-        self._validators: dict[str, Draft202012Validator] = {}
+        super().__init__("event type", "event_types")
+        self._validators: dict[str, jsonschema_rs.Draft202012Validator] = {}
 
     def register(self, event_type: EventType) -> EventType:
-        known = self._types.get(event_type.name)
-        if known is not None and known != event_type:
-            raise ValueError(f"event type {event_type.name!r} is already registered differently")
-        self._types[event_type.name] = event_type
-        self._validators[event_type.name] = Draft202012Validator(event_type.schema)
+        super().register(event_type)
+        self._validators[event_type.name] = jsonschema_rs.Draft202012Validator(
+            dict(event_type.schema), validate_formats=True
+        )
         return event_type
 
     def unregister(self, name: str) -> None:
-        self._types.pop(name, None)
+        super().unregister(name)
         self._validators.pop(name, None)
 
     def get(self, name: str) -> EventType:
         try:
-            return self._types[name]
-        except KeyError:
+            return super().get(name)
+        except LookupError:
             raise UnknownEventType(name) from None
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._types
-
-    def names(self) -> list[str]:
-        return sorted(self._types)
 
     def validate(self, name: str, data: object) -> EventType:
         event_type = self.get(name)
-        errors = sorted(self._validators[name].iter_errors(data), key=lambda e: list(e.path))
-        if errors:
+        validator = self._validators[name]
+        if not validator.is_valid(data):
+            errors = sorted(validator.iter_errors(data), key=lambda e: list(e.instance_path))
             raise InvalidEventData(name, [_describe(e) for e in errors])
         return event_type
 
     def upcast(self, name: str, schema_version: int, data: dict[str, Any]) -> tuple[int, dict]:
         """Bring stored data up to the type's current schema version (stored rows stay as is)."""
-        event_type = self._types.get(name)
-        if event_type is None:
+        if name not in self:
             return schema_version, data
+        event_type = self.get(name)
         while schema_version < event_type.schema_version:
             data = event_type.upcasters[schema_version](dict(data))
             schema_version += 1
         return schema_version, data
 
 
-def _describe(error: Any) -> str:
-    where = "/".join(str(p) for p in error.absolute_path)
+def _describe(error: jsonschema_rs.ValidationError) -> str:
+    where = "/".join(str(p) for p in error.instance_path)
     return f"{where}: {error.message}" if where else error.message
 
 

@@ -6,7 +6,6 @@ caller's other writes (read models, outbox entries) commit or roll back with the
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from eventstore.exceptions import (
     InvalidEventData,
     MissingActor,
 )
-from eventstore.hashing import canonical_content, chain_hash
+from eventstore.hashing import NotCanonical, chain_hash, event_content, stored_json
 from eventstore.models import ChainHead, Event, OutboxEntry
 from eventstore.registry import registry
 
@@ -114,7 +113,7 @@ def append(
         raise EventStoreError("nothing to append")
     if expected_version < 0:
         raise EventStoreError("expected_version must be 0 (new stream) or more")
-    events = [NewEvent(e.event_type, _json_roundtrip(e.event_type, e.data)) for e in events]
+    events = [NewEvent(e.event_type, _as_stored(e.event_type, e.data)) for e in events]
     for event in events:
         registry.validate(event.event_type, event.data)
     metadata = _metadata(actor)
@@ -145,7 +144,7 @@ def append(
                 metadata=metadata,
                 prev_hash=prev_hash,
             )
-            row.hash = chain_hash(prev_hash, canonical_content(row))
+            row.hash = chain_hash(prev_hash, event_content(row))
             prev_hash = row.hash
             rows.append(row)
         # The unique (stream_id, version) constraint stays as the database's own backstop.
@@ -213,12 +212,12 @@ def _metadata(actor: str | None) -> dict[str, Any]:
     }
 
 
-def _json_roundtrip(event_type: str, data: Any) -> Any:
+def _as_stored(event_type: str, data: Any) -> Any:
     """Data exactly as it will read back from the database, so the hash is reproducible."""
     try:
-        return json.loads(json.dumps(data, allow_nan=False))
-    except (TypeError, ValueError) as exc:
-        raise InvalidEventData(event_type, [f"not JSON-serialisable: {exc}"]) from None
+        return stored_json(data)[0]
+    except NotCanonical as exc:
+        raise InvalidEventData(event_type, [f"not storable as canonical JSON: {exc}"]) from None
 
 
 def _trigger_relay() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eventstore.hashing import GENESIS_HASH, canonical_content, chain_hash
+from eventstore.hashing import GENESIS_HASH, NotCanonical, chain_hash, event_content
 from eventstore.models import ChainHead, Event
 
 
@@ -62,6 +62,10 @@ def verify_chain(*, batch_size: int = 1000) -> ChainReport:
 def _broken_reason(row: Event, prev_hash: str) -> str | None:
     if row.prev_hash != prev_hash:
         return "prev_hash does not match the hash of the event before it"
-    if chain_hash(row.prev_hash, canonical_content(row)) != row.hash:
+    try:
+        content = event_content(row)
+    except NotCanonical as exc:
+        return f"content is not canonical JSON ({exc}): it was not appended as it is now"
+    if chain_hash(row.prev_hash, content) != row.hash:
         return "content does not match its hash (the row was changed after it was appended)"
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eventstore.registry import EventType, register
+from eventstore.registry import EventType
 
 STREAM_TYPE = "translations.TranslationRequest"
 
@@ -73,8 +73,3 @@ ALL = [
     TRANSLATION_DELIVERED,
     TRANSLATION_EXPIRED,
 ]
-
-
-def register_all() -> None:
-    for event_type in ALL:
-        register(event_type)

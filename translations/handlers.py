@@ -30,3 +30,5 @@ CONSUMER = Consumer(
         "documents.DocumentLockRejected": on_document_lock_rejected,
     },
 )
+
+ALL = [CONSUMER]

@@ -67,3 +67,5 @@ REQUESTS = Projection(
     apply=apply,
     reset=reset,
 )
+
+ALL = [REQUESTS]

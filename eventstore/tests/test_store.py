@@ -113,14 +113,14 @@ def test_data_not_matching_the_schema_is_refused_and_nothing_is_stored(
         )
 
     message = str(error.value)
-    assert "n: 'two' is not of type 'integer'" in message
+    assert 'n: "two" is not of type "integer"' in message
     assert "'extra' was unexpected" in message
     assert not Event.objects.exists()
     assert not OutboxEntry.objects.exists()
 
 
 def test_data_that_is_not_json_is_refused(thing_type, actor, stream_id):
-    with pytest.raises(InvalidEventData, match="not JSON-serialisable"):
+    with pytest.raises(InvalidEventData, match="not storable as canonical JSON"):
         append(
             stream_type="testing.Thing",
             stream_id=stream_id,
