@@ -33,7 +33,7 @@ def setup_django(**env: str) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     url = bench_database_url()
     ensure_database(url)
-    os.environ.update(DATABASE_URL=url, LOG_LEVEL="WARNING", **env)
+    os.environ.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", **env})
     import django
 
     django.setup()
