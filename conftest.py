@@ -20,14 +20,14 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from accounts.roles import CUSTOMERS, TRANSLATORS
-from eventstore.bus import reset_publisher
 from eventstore.context import operation
 from eventstore.hashing import GENESIS_HASH
 from eventstore.models import ChainHead
 from eventstore.registry import EventType, registry
-from eventstore.tests.kafka import delete_topics
-from eventstore.tests.processes import AppProcess, services
+from messaging.bus import reset_publisher
 from project.celery import app as celery_app
+from testkit.kafka import delete_topics
+from testkit.processes import AppProcess, services
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -98,8 +98,8 @@ def relay_on_commit(settings):
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     settings.EVENT_BUS = "inprocess"
-    settings.EVENTSTORE_RELAY_ON_COMMIT = True
-    settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS = 3
+    settings.MESSAGING_RELAY_ON_COMMIT = True
+    settings.MESSAGING_CONSUMER_MAX_ATTEMPTS = 3
     yield
     celery_app.conf.task_always_eager = eager
 
@@ -109,7 +109,7 @@ def kafka_bus(settings):
     """Kafka as the bus, with topics (and consumer groups) of this test's own."""
     settings.EVENT_BUS = "kafka"
     settings.KAFKA_TOPIC_PREFIX = f"t{uuid.uuid4().hex[:12]}."
-    settings.EVENTSTORE_CONSUMER_BACKOFF = 0.01
+    settings.MESSAGING_CONSUMER_BACKOFF = 0.01
     reset_publisher()
     yield
     reset_publisher()

@@ -50,13 +50,13 @@ def throughput(events: int) -> None:
     from confluent_kafka import Producer
     from django.conf import settings
 
-    from eventstore.bus import Message, get_publisher, producer_config
     from eventstore.context import operation
     from eventstore.models import OutboxEntry
-    from eventstore.relay import relay_outbox
     from eventstore.store import NewEvent, RecordedEvent, append
+    from messaging.bus import Message, get_publisher, producer_config
+    from messaging.relay import relay_outbox
 
-    settings.EVENTSTORE_RELAY_ON_COMMIT = False  # the relay runs below, on the clock
+    settings.MESSAGING_RELAY_ON_COMMIT = False  # the relay runs below, on the clock
     relay_outbox()  # whatever an earlier run left, off the clock
     streams = [uuid.uuid4() for _ in range(STREAMS)]
     per_stream = events // STREAMS
@@ -81,7 +81,7 @@ def throughput(events: int) -> None:
 
     producer = Producer(
         producer_config(
-            settings.KAFKA_BOOTSTRAP_SERVERS, timeout=settings.EVENTSTORE_RELAY_DELIVERY_TIMEOUT
+            settings.KAFKA_BOOTSTRAP_SERVERS, timeout=settings.MESSAGING_RELAY_DELIVERY_TIMEOUT
         )
     )
     producer.list_topics(timeout=10)
@@ -105,7 +105,7 @@ def throughput(events: int) -> None:
     raw_seconds = time.perf_counter() - t0
 
     relay_rate, raw_rate = run.published / relay_seconds, delivered / raw_seconds
-    kafka, batch = settings.KAFKA_BOOTSTRAP_SERVERS, settings.EVENTSTORE_RELAY_BATCH
+    kafka, batch = settings.KAFKA_BOOTSTRAP_SERVERS, settings.MESSAGING_RELAY_BATCH
     print(f"throughput: {run.published} events over {STREAMS} streams, Kafka at {kafka}, "
           f"relay batch {batch}")  # fmt: skip
     print(f"  {'outbox relay':<34}{relay_rate:>10.0f} events/s")
@@ -121,7 +121,7 @@ def latency(rate: float, seconds: float, database_url: str) -> None:
     from eventstore.models import OutboxEntry
     from eventstore.store import NewEvent, append
 
-    settings.EVENTSTORE_RELAY_ON_COMMIT = True
+    settings.MESSAGING_RELAY_ON_COMMIT = True
     workdir = Path(tempfile.mkdtemp(prefix="relay-bench-"))
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "project", "worker", "--concurrency", "2",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 from documents import services
-from eventstore.consumers import Consumer
 from eventstore.store import RecordedEvent
+from messaging.consumers import Consumer
 
 NAME = "documents"
 

@@ -1,9 +1,9 @@
 """The audit views for staff: the event log (read-only, filterable, exportable), one
-operation as a causal tree, the hash-chain verification, the pipeline's lag, and dead
-letters with a retry action."""
+operation as a causal tree and the hash-chain verification."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import uuid
@@ -13,15 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from rangefilter.filters import DateTimeRangeFilterBuilder
 
 from eventstore.audit import causal_tree
-from eventstore.dispatch import retry_dead_letter
-from eventstore.models import DeadLetter, Event
-from eventstore.selectors import consumer_lags, event_log, open_dead_letters, outbox_lag
+from eventstore.models import Event
+from eventstore.selectors import event_log
 from eventstore.verification import verify_chain
 
 
@@ -80,6 +79,17 @@ class KeysetPaginator(Paginator):
 
 def _pretty(value: object) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
+
+
+def admin_page(
+    model_admin: admin.ModelAdmin, request: HttpRequest, template: str, title: str, **context
+) -> HttpResponse:
+    """A page of the admin beside a model's list, for those who may view that model."""
+    if not model_admin.has_view_permission(request):
+        raise Http404
+    context = {**model_admin.admin_site.each_context(request), "title": title,
+               "opts": model_admin.model._meta, **context}  # fmt: skip
+    return TemplateResponse(request, template, context)
 
 
 class ReadOnly:
@@ -185,23 +195,16 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
             path("correlation/<str:correlation_id>/", view(self.correlation_view),
                  name="eventstore_event_correlation"),
             path("verify/", view(self.verify_view), name="eventstore_event_verify"),
-            path("pipeline/", view(self.pipeline_view), name="eventstore_event_pipeline"),
             *super().get_urls(),
         ]  # fmt: skip
-
-    def _page(self, request: HttpRequest, template: str, title: str, **context) -> HttpResponse:
-        if not self.has_view_permission(request):
-            raise Http404
-        context = {**self.admin_site.each_context(request), "title": title,
-                   "opts": self.model._meta, **context}  # fmt: skip
-        return TemplateResponse(request, f"admin/eventstore/{template}", context)
 
     def correlation_view(self, request: HttpRequest, correlation_id: str) -> HttpResponse:
         events = list(event_log(correlation_id=correlation_id))
         if not events:
             raise Http404("no events with this correlation id")
-        return self._page(request, "correlation.html", f"Operation {correlation_id}",
-                          tree=causal_tree(events), events=events)  # fmt: skip
+        return admin_page(self, request, "admin/eventstore/correlation.html",
+                          f"Operation {correlation_id}", tree=causal_tree(events),
+                          events=events)  # fmt: skip
 
     def verify_view(self, request: HttpRequest) -> HttpResponse:
         report = verify_chain() if request.method == "POST" else None
@@ -210,15 +213,13 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
             text = (f"The hash chain holds: {report.checked} events checked." if report.ok
                     else f"The hash chain is broken at {report.broken}.")  # fmt: skip
             self.message_user(request, text, level)
-        return self._page(request, "verify.html", "Hash-chain verification", report=report)
-
-    def pipeline_view(self, request: HttpRequest) -> HttpResponse:
-        return self._page(request, "pipeline.html", "Event pipeline", outbox=outbox_lag(),
-                          consumers=consumer_lags(), dead_letters=open_dead_letters())  # fmt: skip
+        return admin_page(self, request, "admin/eventstore/verify.html",
+                          "Hash-chain verification", report=report)  # fmt: skip
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        links = {"verify_url": reverse("admin:eventstore_event_verify"),
-                 "pipeline_url": reverse("admin:eventstore_event_pipeline")}  # fmt: skip
+        links = {"verify_url": reverse("admin:eventstore_event_verify")}
+        with contextlib.suppress(NoReverseMatch):  # the messaging app's page, if installed
+            links["pipeline_url"] = reverse("admin:messaging_pipeline")
         response = super().changelist_view(request, {**(extra_context or {}), **links})
         cl = getattr(response, "context_data", {}).get("cl")
         if cl is not None and cl.result_count > cl.list_per_page:
@@ -227,26 +228,3 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
                 {BeforeFilter.parameter_name: last.position}, remove=["p"]
             )
         return response
-
-
-@admin.register(DeadLetter)
-class DeadLetterAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ("created_at", "consumer", "event_type", "error", "attempts", "resolved_at")
-    list_filter = ("consumer", ("resolved_at", admin.EmptyFieldListFilter), "event_type")
-    search_fields = ("=event_id",)
-    actions = ["retry"]
-    readonly_fields = (
-        "consumer", "topic", "partition", "offset", "event_id", "event_type", "key",
-        "headers", "payload", "error", "attempts", "created_at", "resolved_at",
-    )  # fmt: skip
-
-    @admin.action(description="Retry the selected dead letters")
-    def retry(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
-        for letter in queryset.filter(resolved_at__isnull=True):
-            try:
-                applied = retry_dead_letter(letter)
-            except Exception as exc:  # shown to the operator; the letter stays open
-                self.message_user(request, f"#{letter.pk} failed again: {exc}", messages.ERROR)
-            else:
-                done = "applied" if applied else "had been applied already"
-                self.message_user(request, f"#{letter.pk} {done}; resolved.", messages.SUCCESS)

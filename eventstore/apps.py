@@ -8,7 +8,6 @@ class EventstoreConfig(AppConfig):
     def ready(self) -> None:
         from django_structlog.signals import bind_extra_request_metadata
 
-        from eventstore.consumers import consumers
         from eventstore.middleware import bind_operation_to_request_logs
         from eventstore.projections import projections
         from eventstore.registry import registry
@@ -16,7 +15,6 @@ class EventstoreConfig(AppConfig):
         # Every app module is imported by now: collect what the apps declare.
         registry.collect()
         projections.collect()
-        consumers.collect()
 
         bind_extra_request_metadata.connect(
             bind_operation_to_request_logs, dispatch_uid="eventstore.request_logs"

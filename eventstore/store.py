@@ -27,6 +27,7 @@ from eventstore.exceptions import (
 from eventstore.hashing import NotCanonical, chain_hash, event_content, stored_json
 from eventstore.models import ChainHead, Event, OutboxEntry
 from eventstore.registry import registry
+from eventstore.signals import events_committed
 
 
 @dataclass(frozen=True)
@@ -156,8 +157,7 @@ def append(
             )
             for row in rows
         )
-        if settings.EVENTSTORE_RELAY_ON_COMMIT:
-            transaction.on_commit(_trigger_relay, robust=True)
+        transaction.on_commit(_announce_commit, robust=True)
     return [RecordedEvent.from_row(row) for row in rows]
 
 
@@ -220,8 +220,5 @@ def _as_stored(event_type: str, data: Any) -> Any:
         raise InvalidEventData(event_type, [f"not storable as canonical JSON: {exc}"]) from None
 
 
-def _trigger_relay() -> None:
-    # Imported here: the task module imports the relay, which imports this module.
-    from eventstore.tasks import relay_outbox_task
-
-    relay_outbox_task.delay()
+def _announce_commit() -> None:
+    events_committed.send(sender=Event)

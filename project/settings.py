@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_structlog",
     "rangefilter",
     "eventstore",
+    "messaging",
     "accounts",
     "documents",
     "translations",
@@ -157,20 +158,22 @@ KAFKA_TOPIC_PREFIX = env("KAFKA_TOPIC_PREFIX", default="")
 # --- Event store -----------------------------------------------------------------------
 # A stream's state is snapshotted every this many events, so loading stays O(tail).
 EVENTSTORE_SNAPSHOT_EVERY = env.int("EVENTSTORE_SNAPSHOT_EVERY", default=100)
+
+# --- Messaging: relay and consumers ------------------------------------------------------
 # A consumer retries a failing handler this many times (backoff doubling from BACKOFF
 # seconds) before it dead-letters the message and goes on.
-EVENTSTORE_CONSUMER_MAX_ATTEMPTS = env.int("EVENTSTORE_CONSUMER_MAX_ATTEMPTS", default=5)
-EVENTSTORE_CONSUMER_BACKOFF = env.float("EVENTSTORE_CONSUMER_BACKOFF", default=0.5)
-EVENTSTORE_RELAY_BATCH = env.int("EVENTSTORE_RELAY_BATCH", default=500)
+MESSAGING_CONSUMER_MAX_ATTEMPTS = env.int("MESSAGING_CONSUMER_MAX_ATTEMPTS", default=5)
+MESSAGING_CONSUMER_BACKOFF = env.float("MESSAGING_CONSUMER_BACKOFF", default=0.5)
+MESSAGING_RELAY_BATCH = env.int("MESSAGING_RELAY_BATCH", default=500)
 # How long (seconds) the relay waits for the broker's delivery reports of one batch; past
 # it the batch's undelivered entries stay in the outbox for the next run.
-EVENTSTORE_RELAY_DELIVERY_TIMEOUT = env.float("EVENTSTORE_RELAY_DELIVERY_TIMEOUT", default=15)
-EVENTSTORE_RELAY_ON_COMMIT = env.bool("EVENTSTORE_RELAY_ON_COMMIT", default=True)
+MESSAGING_RELAY_DELIVERY_TIMEOUT = env.float("MESSAGING_RELAY_DELIVERY_TIMEOUT", default=15)
+MESSAGING_RELAY_ON_COMMIT = env.bool("MESSAGING_RELAY_ON_COMMIT", default=True)
 # /healthz fails when the oldest unpublished event is older than this (seconds).
-EVENTSTORE_OUTBOX_MAX_AGE = env.float("EVENTSTORE_OUTBOX_MAX_AGE", default=300)
+MESSAGING_RELAY_MAX_AGE = env.float("MESSAGING_RELAY_MAX_AGE", default=300)
 # The relay runs after every commit that appended events; beat sweeps as a safety net.
 CELERY_BEAT_SCHEDULE = {
-    "relay-outbox": {"task": "eventstore.relay_outbox", "schedule": 5.0},
+    "relay-outbox": {"task": "messaging.relay_outbox", "schedule": 5.0},
     "expire-overdue-requests": {"task": "translations.expire_overdue", "schedule": 60.0},
 }
 

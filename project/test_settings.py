@@ -4,11 +4,11 @@ from project.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-INSTALLED_APPS = [*INSTALLED_APPS, "eventstore.tests.testapp"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "testkit.testapp"]  # noqa: F405
 
 # Tests that exercise the relay switch it on; elsewhere it would append handler output
 # behind the test's back.
-EVENTSTORE_RELAY_ON_COMMIT = env.bool("EVENTSTORE_RELAY_ON_COMMIT", default=False)  # noqa: F405
+MESSAGING_RELAY_ON_COMMIT = env.bool("MESSAGING_RELAY_ON_COMMIT", default=False)  # noqa: F405
 
 # Tests render pages without running collectstatic first.
 STORAGES = {

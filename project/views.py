@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from kombu import Connection
 
-from eventstore.selectors import consumer_lags, open_dead_letters, outbox_lag
+from messaging.selectors import consumer_lags, open_dead_letters, outbox_lag
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -30,7 +30,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "consumer_lag": {lag.consumer: lag.lag for lag in consumer_lags()},
         }
         age = outbox.oldest_age_seconds
-        if age is not None and age > settings.EVENTSTORE_OUTBOX_MAX_AGE:
+        if age is not None and age > settings.MESSAGING_RELAY_MAX_AGE:
             checks["outbox"] = f"error: oldest unpublished event is {age:.0f} s old"
     healthy = not any(value.startswith("error") for value in checks.values())
     return JsonResponse(

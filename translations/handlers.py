@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 
-from eventstore.consumers import Consumer
 from eventstore.store import RecordedEvent
+from messaging.consumers import Consumer
 from translations import services
 
 NAME = "translations"

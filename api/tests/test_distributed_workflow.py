@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventstore.tests.processes import celery_worker, consumer_process, wait_for
+from testkit.processes import celery_worker, consumer_process, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -17,7 +17,7 @@ pytestmark = [
 
 @pytest.fixture
 def distributed(settings, run_process, tmp_path, no_saga):
-    settings.EVENTSTORE_RELAY_ON_COMMIT = True  # each commit queues the relay task
+    settings.MESSAGING_RELAY_ON_COMMIT = True  # each commit queues the relay task
     settings.MEDIA_ROOT = tmp_path / "media"
     run_process(celery_worker(tmp_path))
     run_process(consumer_process("documents", tmp_path))

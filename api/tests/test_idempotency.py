@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from eventstore.models import Event
-from eventstore.tests.concurrency import Worker
+from testkit.concurrency import Worker
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 
 from documents.models import DocumentView
 from eventstore.store import read_stream
-from eventstore.tests.concurrency import Worker
+from testkit.concurrency import Worker
 from translations.models import RequestView
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("committed_db")]

@@ -1,22 +1,16 @@
 """The audit views in the admin: read-only log, filters, CSV, operation tree, chain
-verification, pipeline, dead-letter retry."""
+verification."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 
 import pytest
 
-from eventstore.consumers import get_consumer
 from eventstore.context import operation
-from eventstore.dispatch import record_dead_letter
-from eventstore.models import DeadLetter
-from eventstore.store import read_stream
-from eventstore.tests.helpers import append_things
-from eventstore.tests.testapp.apps import ECHO, LEDGER
+from testkit.helpers import append_things
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("thing_type")]
 
@@ -60,35 +54,13 @@ def test_a_filtered_view_exports_as_csv(admin_client, logged):
     assert {r[7] for r in rows[1:]} == {logged}
 
 
-def test_operation_tree_verification_and_pipeline_pages(admin_client, logged):
+def test_operation_tree_and_verification_pages(admin_client, logged):
     tree = admin_client.get(f"{EVENTS}correlation/{logged}/")
     assert tree.status_code == 200 and tree.content.count(b"testing.ThingHappened") == 2
     assert admin_client.get(f"{EVENTS}correlation/{uuid.uuid4()}/").status_code == 404
 
     verified = admin_client.post(f"{EVENTS}verify/", follow=True)
     assert b"<strong>Intact</strong>: 3 events" in verified.content
-
-    pipeline = admin_client.get(f"{EVENTS}pipeline/")
-    assert b"3 events not yet published" in pipeline.content
-
-
-def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commit):
-    with operation(actor="user:7"):
-        (thing,) = append_things(uuid.uuid4(), 5)
-    letter = record_dead_letter(
-        get_consumer(ECHO), topic="testing.events",
-        payload=json.dumps(thing.envelope()), error="TimeoutError: db was away", attempts=5,
-    )  # fmt: skip
-
-    response = admin_client.post(
-        "/admin/eventstore/deadletter/",
-        {"action": "retry", "_selected_action": [str(letter.pk)]},
-        follow=True,
-    )
-
-    assert b"applied; resolved" in response.content
-    assert DeadLetter.objects.get().resolved_at is not None
-    assert [e.data["n"] for e in read_stream(LEDGER)] == [5]
 
 
 def test_the_log_pages_by_position_without_offset(admin_client, logged, settings):

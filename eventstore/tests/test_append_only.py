@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from eventstore.models import Event, OutboxEntry
-from eventstore.tests.helpers import append_things
+from testkit.helpers import append_things
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from eventstore.context import operation
 from eventstore.exceptions import ConcurrencyError
 from eventstore.models import Event, OutboxEntry
 from eventstore.store import read_all, read_stream
-from eventstore.tests.concurrency import Worker, wait_until_blocked_on_lock
-from eventstore.tests.helpers import append_things
+from testkit.concurrency import Worker, wait_until_blocked_on_lock
+from testkit.helpers import append_things
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("committed_db", "thing_type")]
 

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from eventstore.middleware import OperationContextMiddleware
-from eventstore.tests.helpers import append_things
+from testkit.helpers import append_things
 
 pytestmark = pytest.mark.django_db
 

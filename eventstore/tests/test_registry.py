@@ -4,7 +4,7 @@ import pytest
 
 from eventstore.registry import EventType, EventTypeRegistry, registry
 from eventstore.store import read_stream
-from eventstore.tests.helpers import append_things
+from testkit.helpers import append_things
 
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
 

@@ -16,7 +16,7 @@ from eventstore.exceptions import (
 )
 from eventstore.models import ChainHead, Event, OutboxEntry
 from eventstore.store import NewEvent, append, iter_all, read_all, read_stream, stream_version
-from eventstore.tests.helpers import append_things
+from testkit.helpers import append_things
 
 pytestmark = pytest.mark.django_db
 

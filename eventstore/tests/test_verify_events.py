@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from eventstore.tests.helpers import append_things
 from eventstore.verification import verify_chain
+from testkit.helpers import append_things
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

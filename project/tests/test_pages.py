@@ -20,10 +20,10 @@ def test_healthz_reports_the_services_and_the_pipeline(client):
 
 
 def test_healthz_fails_when_the_outbox_stops_draining(client, settings, thing_type, actor):
-    from eventstore.tests.helpers import append_things
+    from testkit.helpers import append_things
 
     append_things(uuid.uuid4(), 1)  # never relayed: the test transaction does not commit
-    settings.EVENTSTORE_OUTBOX_MAX_AGE = -1
+    settings.MESSAGING_RELAY_MAX_AGE = -1
 
     response = client.get("/healthz")
 

@@ -10,9 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from eventstore.bus import Message, Publisher, get_publisher
 from eventstore.models import Event
 from eventstore.store import RecordedEvent, topic_for
+from messaging.bus import Message, Publisher, get_publisher
 
 
 @dataclass(frozen=True)

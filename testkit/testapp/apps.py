@@ -37,8 +37,8 @@ EVENT_TYPES = [THING_HAPPENED, THING_HANDLED]
 
 
 class TestAppConfig(AppConfig):
-    name = "eventstore.tests.testapp"
-    label = "eventstore_testapp"
-    event_types = "eventstore.tests.testapp.apps.EVENT_TYPES"
-    projections = "eventstore.tests.testapp.handlers.PROJECTIONS"
-    consumers = "eventstore.tests.testapp.handlers.CONSUMERS"
+    name = "testkit.testapp"
+    label = "testapp"
+    event_types = "testkit.testapp.apps.EVENT_TYPES"
+    projections = "testkit.testapp.handlers.PROJECTIONS"
+    consumers = "testkit.testapp.handlers.CONSUMERS"

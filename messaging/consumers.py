@@ -21,10 +21,10 @@ from opentelemetry.trace import SpanKind
 
 from eventstore.context import operation, system_actor
 from eventstore.declarations import Registry
-from eventstore.models import InboxEntry
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
-from eventstore.tracing import continue_trace
+from messaging.models import InboxEntry
+from messaging.tracing import continue_trace
 
 Handler = Callable[[RecordedEvent], None]
 

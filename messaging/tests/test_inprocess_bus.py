@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from eventstore.consumers import apply_event, get_consumer
-from eventstore.models import DeadLetter, InboxEntry, OutboxEntry
+from eventstore.models import OutboxEntry
 from eventstore.store import read_stream
-from eventstore.tests.helpers import append_things
-from eventstore.tests.testapp.apps import ECHO, LEDGER
+from messaging.consumers import apply_event, get_consumer
+from messaging.models import DeadLetter, InboxEntry
+from testkit.helpers import append_things
+from testkit.testapp.apps import ECHO, LEDGER
 
 pytestmark = pytest.mark.django_db
 

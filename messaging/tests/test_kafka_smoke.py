@@ -9,7 +9,7 @@ import pytest
 from confluent_kafka import Consumer, Producer
 from django.conf import settings
 
-from eventstore.tests.kafka import delete_topics
+from testkit.kafka import delete_topics
 
 pytestmark = pytest.mark.kafka
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db.models import F
 
-from eventstore.consumers import Consumer
 from eventstore.projections import Projection
 from eventstore.store import NewEvent, append, stream_version
-from eventstore.tests.testapp.apps import ECHO, LEDGER, THING_HAPPENED
-from eventstore.tests.testapp.models import ThingTotal
+from messaging.consumers import Consumer
+from testkit.testapp.apps import ECHO, LEDGER, THING_HAPPENED
+from testkit.testapp.models import ThingTotal
 
 
 def echo(event) -> None:

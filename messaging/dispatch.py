@@ -11,9 +11,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from eventstore.consumers import Consumer, apply_event, event_from_envelope, get_consumer
-from eventstore.models import DeadLetter
 from eventstore.store import RecordedEvent
+from messaging.consumers import Consumer, apply_event, event_from_envelope, get_consumer
+from messaging.models import DeadLetter
 
 logger = structlog.get_logger(__name__)
 
@@ -43,7 +43,7 @@ def apply_with_retries(
 def _apply_with_retries(
     consumer: Consumer, event: RecordedEvent, dead_letter: DeadLetterSink, sleep: bool
 ) -> bool:
-    attempts = settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS
+    attempts = settings.MESSAGING_CONSUMER_MAX_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:
             applied = apply_event(consumer, event)
@@ -57,7 +57,7 @@ def _apply_with_retries(
                 # in-process relay's transaction the savepoint already undid the attempt.
                 close_old_connections()
             if sleep:
-                time.sleep(settings.EVENTSTORE_CONSUMER_BACKOFF * 2 ** (attempt - 1))
+                time.sleep(settings.MESSAGING_CONSUMER_BACKOFF * 2 ** (attempt - 1))
         else:
             if applied:
                 logger.info("event_applied", position=event.position)

@@ -11,15 +11,15 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from eventstore import tracing
 from eventstore.context import operation
 from eventstore.models import OutboxEntry
-from eventstore.relay import relay_outbox
 from eventstore.store import read_stream
-from eventstore.tests.helpers import append_things
-from eventstore.tests.kafka import read_topic
-from eventstore.tests.processes import celery_worker, consumer_process, wait_for
-from eventstore.tests.testapp.apps import ECHO, LEDGER
+from messaging import tracing
+from messaging.relay import relay_outbox
+from testkit.helpers import append_things
+from testkit.kafka import read_topic
+from testkit.processes import celery_worker, consumer_process, wait_for
+from testkit.testapp.apps import ECHO, LEDGER
 
 TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 TRACE_ID, PARENT_SPAN_ID = 0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331
@@ -32,12 +32,12 @@ def lines_with(lines: list[dict], event: str) -> list[dict]:
 @pytest.mark.postgres
 @pytest.mark.kafka
 @pytest.mark.redis
-@pytest.mark.urls("eventstore.tests.testapp.urls")
+@pytest.mark.urls("testkit.testapp.urls")
 @pytest.mark.usefixtures("committed_db", "kafka_bus", "thing_type")
 def test_request_relay_task_and_consumer_share_the_operations_correlation_id(
     client, django_user_model, settings, caplog, run_process, tmp_path
 ):
-    settings.EVENTSTORE_RELAY_ON_COMMIT = True  # the request queues the relay task
+    settings.MESSAGING_RELAY_ON_COMMIT = True  # the request queues the relay task
     client.force_login(django_user_model.objects.create_user("alice"))
     worker = run_process(celery_worker(tmp_path))
     correlation = str(uuid.uuid4())
@@ -84,7 +84,7 @@ def test_request_relay_task_and_consumer_share_the_operations_correlation_id(
         "task_succeeded",
     }, worker_lines
     assert {line.get("task") for line in lines_with(queued_by_the_request, "task_started")} == {
-        "eventstore.relay_outbox"
+        "messaging.relay_outbox"
     }
     (applied,) = lines_with(consumer.log_lines(), "event_applied")
     assert applied["correlation_id"] == correlation

@@ -13,7 +13,7 @@ from django.conf import settings
 from opentelemetry.trace import SpanKind
 
 from eventstore.store import RecordedEvent
-from eventstore.tracing import continue_trace
+from messaging.tracing import continue_trace
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,8 @@ class InProcessPublisher:
     the same inbox code path as the Kafka consumer loop."""
 
     def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
-        from eventstore.consumers import consumers_of
-        from eventstore.dispatch import apply_with_retries, record_dead_letter
+        from messaging.consumers import consumers_of
+        from messaging.dispatch import apply_with_retries, record_dead_letter
 
         for message in messages:
             for consumer in consumers_of(message.topic):
@@ -145,7 +145,7 @@ def get_publisher() -> Publisher:
         if settings.EVENT_BUS == "kafka":
             _local.publisher = KafkaPublisher(
                 settings.KAFKA_BOOTSTRAP_SERVERS,
-                timeout=settings.EVENTSTORE_RELAY_DELIVERY_TIMEOUT,
+                timeout=settings.MESSAGING_RELAY_DELIVERY_TIMEOUT,
             )
         else:
             _local.publisher = InProcessPublisher()

@@ -3,7 +3,7 @@ import uuid
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_datetime
 
-from eventstore.replay import ReplayFailed, ReplayRange, replay_events
+from messaging.replay import ReplayFailed, ReplayRange, replay_events
 
 
 def _datetime(value: str):

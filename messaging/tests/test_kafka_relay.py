@@ -10,17 +10,18 @@ import pytest
 from confluent_kafka import Producer
 from django.conf import settings
 
-from eventstore.consumers import get_consumer
-from eventstore.kafka_consumer import ConsumerLoop, dead_letter_topic
-from eventstore.models import DeadLetter, OutboxEntry
-from eventstore.relay import relay_outbox
-from eventstore.replay import ReplayRange, replay_events
-from eventstore.selectors import kafka_consumer_lag
+from eventstore.models import OutboxEntry
 from eventstore.store import NewEvent, append, read_all, read_stream
-from eventstore.tests.concurrency import Worker
-from eventstore.tests.helpers import append_things
-from eventstore.tests.kafka import read_topic
-from eventstore.tests.testapp.apps import ECHO, LEDGER
+from messaging.consumers import get_consumer
+from messaging.kafka_consumer import ConsumerLoop, dead_letter_topic
+from messaging.models import DeadLetter
+from messaging.relay import relay_outbox
+from messaging.replay import ReplayRange, replay_events
+from messaging.selectors import kafka_consumer_lag
+from testkit.concurrency import Worker
+from testkit.helpers import append_things
+from testkit.kafka import read_topic
+from testkit.testapp.apps import ECHO, LEDGER
 
 pytestmark = [
     pytest.mark.postgres,
@@ -109,7 +110,7 @@ def test_a_consumer_that_dies_after_its_commit_does_not_apply_the_redelivery_twi
 
 
 def test_poison_messages_go_to_the_dead_letters_and_the_consumer_goes_on(settings):
-    settings.EVENTSTORE_CONSUMER_MAX_ATTEMPTS = 2
+    settings.MESSAGING_CONSUMER_MAX_ATTEMPTS = 2
     stream = uuid.uuid4()
     append(
         stream_type="testing.Thing",

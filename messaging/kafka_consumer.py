@@ -13,8 +13,8 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from django.conf import settings
 from django.db import close_old_connections
 
-from eventstore.consumers import Consumer, event_from_envelope
-from eventstore.dispatch import apply_with_retries, record_dead_letter
+from messaging.consumers import Consumer, event_from_envelope
+from messaging.dispatch import apply_with_retries, record_dead_letter
 
 logger = structlog.get_logger(__name__)
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from eventstore.consumers import get_consumer
-from eventstore.kafka_consumer import ConsumerLoop
+from messaging.consumers import get_consumer
+from messaging.kafka_consumer import ConsumerLoop
 
 
 class Command(BaseCommand):

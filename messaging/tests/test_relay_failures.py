@@ -10,11 +10,11 @@ import pytest
 from django.conf import settings
 
 from eventstore.models import OutboxEntry
-from eventstore.selectors import outbox_lag
 from eventstore.store import iter_all
-from eventstore.tests.helpers import append_things
-from eventstore.tests.kafka import read_topic
-from eventstore.tests.processes import celery_worker, wait_for
+from messaging.selectors import outbox_lag
+from testkit.helpers import append_things
+from testkit.kafka import read_topic
+from testkit.processes import celery_worker, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -51,7 +51,7 @@ def test_a_relay_killed_mid_batch_publishes_everything_after_the_restart(run_pro
     total = 20 * 200
 
     # Small batches: many delivery round trips, so the kill lands inside a batch.
-    worker = run_process(celery_worker(tmp_path, EVENTSTORE_RELAY_BATCH="25"))
+    worker = run_process(celery_worker(tmp_path, MESSAGING_RELAY_BATCH="25"))
     wait_for(lambda: pending() <= total - 500, timeout=60, what="the relay to get going")
     worker.kill()
     left = pending()
@@ -65,7 +65,7 @@ def test_a_relay_killed_mid_batch_publishes_everything_after_the_restart(run_pro
 def test_while_kafka_is_down_the_outbox_grows_and_it_drains_when_kafka_is_back(
     run_process, tmp_path, kafka_stopped
 ):
-    run_process(celery_worker(tmp_path, EVENTSTORE_RELAY_DELIVERY_TIMEOUT="4"))
+    run_process(celery_worker(tmp_path, MESSAGING_RELAY_DELIVERY_TIMEOUT="4"))
     stream = uuid.uuid4()
     append_things(stream, 1, 2, 3)
     wait_for(

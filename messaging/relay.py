@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from eventstore.bus import Message, Publisher, get_publisher
 from eventstore.models import OutboxEntry
 from eventstore.store import RecordedEvent
+from messaging.bus import Message, Publisher, get_publisher
 
 logger = structlog.get_logger(__name__)
 
@@ -39,7 +39,7 @@ class RelayRun:
 def relay_outbox(*, publisher: Publisher | None = None, batch_size: int | None = None) -> RelayRun:
     """Publish pending outbox entries until none is left or a delivery fails."""
     publisher = publisher or get_publisher()
-    batch_size = batch_size or settings.EVENTSTORE_RELAY_BATCH
+    batch_size = batch_size or settings.MESSAGING_RELAY_BATCH
     published = 0
     while True:
         run = _relay_batch(publisher, batch_size)

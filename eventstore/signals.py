@@ -1,0 +1,6 @@
+"""What the event store tells whoever listens (it knows none of them)."""
+
+from django.dispatch import Signal
+
+# Sent after a transaction that appended events has committed (once per append).
+events_committed = Signal()

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    """Relay, bus, consumers and dead letters, built on the event store (which knows nothing
+    of them: it only says when appended events have committed)."""
+
+    name = "messaging"
+    verbose_name = "Messaging"
+
+    def ready(self) -> None:
+        from eventstore.signals import events_committed
+        from messaging.consumers import consumers
+        from messaging.tasks import request_relay
+
+        consumers.collect()
+        events_committed.connect(request_relay, dispatch_uid="messaging.relay")

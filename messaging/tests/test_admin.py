@@ -1,0 +1,47 @@
+"""The pipeline page and dead letters with a retry action, in the admin."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from eventstore.context import operation
+from eventstore.store import read_stream
+from messaging.consumers import get_consumer
+from messaging.dispatch import record_dead_letter
+from messaging.models import DeadLetter
+from testkit.helpers import append_things
+from testkit.testapp.apps import ECHO, LEDGER
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("thing_type")]
+
+
+def test_the_pipeline_page_shows_what_is_not_yet_published(admin_client, actor):
+    append_things(uuid.uuid4(), 1, 2, 3)
+
+    events = admin_client.get("/admin/eventstore/event/")
+    pipeline = admin_client.get("/admin/messaging/deadletter/pipeline/")
+
+    assert b'href="/admin/messaging/deadletter/pipeline/"' in events.content
+    assert b"3 events not yet published" in pipeline.content
+
+
+def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commit):
+    with operation(actor="user:7"):
+        (thing,) = append_things(uuid.uuid4(), 5)
+    letter = record_dead_letter(
+        get_consumer(ECHO), topic="testing.events",
+        payload=json.dumps(thing.envelope()), error="TimeoutError: db was away", attempts=5,
+    )  # fmt: skip
+
+    response = admin_client.post(
+        "/admin/messaging/deadletter/",
+        {"action": "retry", "_selected_action": [str(letter.pk)]},
+        follow=True,
+    )
+
+    assert b"applied; resolved" in response.content
+    assert DeadLetter.objects.get().resolved_at is not None
+    assert [e.data["n"] for e in read_stream(LEDGER)] == [5]
