@@ -8,6 +8,7 @@ import math
 import uuid
 
 import pytest
+import rfc8785
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,6 +40,23 @@ def append_labelled(stream_id: uuid.UUID, value, expected_version: int = 0):
         expected_version=expected_version,
         events=[NewEvent("testing.ThingHappened", {"n": 1, "payload": value})],
     )
+
+
+# Any text but U+0000 and lone surrogates, astral characters and control characters too.
+any_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))
+plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-SAFE_INTEGER, SAFE_INTEGER) | any_text,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(any_text, children, max_size=5)
+    ),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=plain_values | json_values)
+def test_the_bytes_are_the_rfc8785_packages_for_every_value(value):
+    assert canonical_json(value) == rfc8785.dumps(value)
 
 
 def test_key_order_and_number_spelling_do_not_change_the_bytes():
