@@ -17,23 +17,25 @@ def bench_database_url() -> str:
     return f"{base}/{name}_bench"
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, *, fresh: bool = False) -> None:
     import psycopg
 
     base, _, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup_django(**env: str) -> str:
-    """Points Django at ``<DATABASE_URL>_bench`` (created and migrated if need be), with
-    ``env`` set first; returns that database's URL."""
+def setup_django(*, fresh: bool = False, **env: str) -> str:
+    """Points Django at ``<DATABASE_URL>_bench`` (created and migrated if need be; made anew
+    with ``fresh``), with ``env`` set first; returns that database's URL."""
     sys.path.insert(0, str(REPO))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     url = bench_database_url()
-    ensure_database(url)
-    os.environ.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", **env})
+    ensure_database(url, fresh=fresh)
+    os.environ.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "DJANGO_DEBUG": "false", **env})
     import django
 
     django.setup()
