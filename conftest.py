@@ -21,8 +21,6 @@ from django.db import connection
 
 from accounts.roles import CUSTOMERS, TRANSLATORS
 from eventstore.context import operation
-from eventstore.hashing import GENESIS_HASH
-from eventstore.models import ChainHead
 from eventstore.registry import EventType, registry
 from messaging.bus import reset_publisher
 from project.celery import app as celery_app
@@ -59,18 +57,16 @@ def committed_db(transactional_db: None) -> Iterator[None]:
     """A database whose writes really commit, for tests with several connections.
 
     Between tests pytest-django empties every table with TRUNCATE, which the append-only
-    trigger refuses while there are events; so the events are removed first as only a
-    superuser can, in the ``replica`` role that skips ordinary triggers.
+    triggers refuse while there are events; so the events and stream heads are removed first
+    as only a superuser can, in the ``replica`` role that skips ordinary triggers.
     """
     if connection.vendor != "postgresql":
         pytest.skip("committed transactions across connections are tested on PostgreSQL")
-    # The flush also empties the chain head that a migration seeded.
-    ChainHead.objects.get_or_create(pk=1, defaults={"position": 0, "hash": GENESIS_HASH})
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute("DELETE FROM eventstore_outbox")
         cursor.execute("DELETE FROM eventstore_event")
+        cursor.execute("DELETE FROM eventstore_stream")
         cursor.execute("RESET session_replication_role")
 
 

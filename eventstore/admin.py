@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from rangefilter.filters import DateTimeRangeFilterBuilder
 
 from eventstore.audit import causal_tree
+from eventstore.log import LogKey
 from eventstore.models import Event
 from eventstore.selectors import event_log
 from eventstore.verification import verify_chain
@@ -54,18 +55,24 @@ class ExcludeActorFilter(admin.SimpleListFilter):
 
 
 class BeforeFilter(admin.SimpleListFilter):
-    """The log's keyset page: events before a position (the link at the foot of the list)."""
+    """The log's keyset page: events before a log key (the link at the foot of the list)."""
 
     title = "page"
     parameter_name = "before"
 
     def lookups(self, request, model_admin):
-        value = self.value()
-        return [(value, f"before #{value}")] if value and value.isdigit() else []
+        key = self._key()
+        return [(key.token, f"before #{key.position}")] if key else []
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(position__lt=int(value)) if value and value.isdigit() else queryset
+        key = self._key()
+        return queryset.before(key) if key else queryset
+
+    def _key(self) -> LogKey | None:
+        try:
+            return LogKey.parse(self.value() or "")
+        except ValueError:
+            return None
 
 
 class KeysetPaginator(Paginator):
@@ -117,8 +124,8 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
     )  # fmt: skip
     search_fields = ("=stream_id",)  # and the event and correlation ids, below
     search_help_text = "A stream id, an event id or a correlation id."
-    ordering = ("-position",)
-    sortable_by = ()  # the pages are keyed on the position
+    ordering = ("-log_tx", "-position")
+    sortable_by = ()  # the pages are keyed on the log order
     paginator = KeysetPaginator
     list_per_page = 100
     show_full_result_count = False
@@ -128,6 +135,10 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
         "schema_version", "occurred_at", "payload", "meta", "prev_hash", "hash",
     )  # fmt: skip
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Settled events only: newer pages cannot gain an event behind the one shown last.
+        return super().get_queryset(request).settled()
 
     def get_search_results(self, request, queryset, search_term):
         """An id finds its stream, its event or its operation, each through an index."""
@@ -177,7 +188,7 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
 
         def rows():
             yield writer.writerow(header)
-            for e in queryset.order_by("position").iterator(chunk_size=1000):
+            for e in queryset.in_log_order().iterator(chunk_size=1000):
                 meta = e.metadata
                 yield writer.writerow([
                     e.position, e.occurred_at.isoformat(), e.event_type, e.stream_type,
@@ -210,8 +221,8 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
         report = verify_chain() if request.method == "POST" else None
         if report is not None:
             level = messages.SUCCESS if report.ok else messages.ERROR
-            text = (f"The hash chain holds: {report.checked} events checked." if report.ok
-                    else f"The hash chain is broken at {report.broken}.")  # fmt: skip
+            text = (f"The hash chains hold: {report.checked} events checked." if report.ok
+                    else f"A hash chain is broken at {report.broken}.")  # fmt: skip
             self.message_user(request, text, level)
         return admin_page(self, request, "admin/eventstore/verify.html",
                           "Hash-chain verification", report=report)  # fmt: skip
@@ -225,6 +236,6 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
         if cl is not None and cl.result_count > cl.list_per_page:
             last = list(cl.result_list)[-1]
             response.context_data["older_url"] = cl.get_query_string(
-                {BeforeFilter.parameter_name: last.position}, remove=["p"]
+                {BeforeFilter.parameter_name: last.log_key.token}, remove=["p"]
             )
         return response

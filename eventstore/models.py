@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+
+from eventstore.log import LogKey
 
 
 def _text(key: str) -> Cast:
@@ -12,8 +16,25 @@ def _text(key: str) -> Cast:
 
 
 class EventQuerySet(models.QuerySet):
-    """Filters on the metadata that the expression indexes serve: they index the text
-    (``->>``); a plain ``metadata__actor=`` lookup compares JSON (``->``) and scans."""
+    """The log's order and its watermark (see ``eventstore.log``), and filters on the
+    metadata that the expression indexes serve: they index the text (``->>``); a plain
+    ``metadata__actor=`` lookup compares JSON (``->``) and scans."""
+
+    def in_log_order(self) -> EventQuerySet:
+        return self.order_by("log_tx", "position")
+
+    def settled(self) -> EventQuerySet:
+        """Only events below the watermark, whose place in the log is final (no event will
+        ever appear before them), and the reader's own transaction's events."""
+        if connections[self.db].vendor != "postgresql":
+            return self  # one writer at a time: positions are commit-ordered already
+        return self.filter(Q(log_tx__lt=_WATERMARK) | Q(tx_id=_OWN_TRANSACTION))
+
+    def after(self, key: LogKey) -> EventQuerySet:
+        return self.filter(_compare(_AFTER, key))
+
+    def before(self, key: LogKey) -> EventQuerySet:
+        return self.filter(_compare(_BEFORE, key))
 
     def with_actor(self) -> EventQuerySet:
         return self.alias(actor=_text("actor"))
@@ -34,18 +55,35 @@ class EventQuerySet(models.QuerySet):
         return sorted(a for a in named.order_by().distinct() if a)
 
 
+_WATERMARK = RawSQL("eventstore_watermark()", [])
+_OWN_TRANSACTION = RawSQL("pg_current_xact_id_if_assigned()::text::bigint", [])
+# Row comparisons, which the (log_tx, position) index serves as one range.
+_KEY = '("eventstore_event"."log_tx", "eventstore_event"."position")'
+_AFTER, _BEFORE = f"{_KEY} > (%s, %s)", f"{_KEY} < (%s, %s)"
+
+
+def _compare(sql: str, key: LogKey) -> RawSQL:
+    # Constant SQL; the key's values are bound as parameters.
+    return RawSQL(sql, (key.log_tx, key.position), output_field=models.BooleanField())  # noqa: S611
+
+
 class Event(models.Model):
     """One fact that happened, appended once and never changed: the audit trail itself.
 
     Rows are the source of truth for every read model. The table is append-only at the
     database level (a trigger refuses UPDATE, DELETE and TRUNCATE), and each row's ``hash``
-    covers its content and the previous row's hash, so an edit made behind the trigger's back
-    is found by ``manage.py verify_events``. ``position`` is the global order: appends are
-    serialised on ``ChainHead``, so positions become visible in commit order and a reader
-    following them never skips one.
+    covers its canonical content and the hash of the previous event of its stream, so an edit
+    made behind the trigger's back is found by ``manage.py verify_events``. ``position``
+    numbers events in append order; the log's order, which readers follow, is
+    ``(log_tx, position)`` below the watermark (``eventstore.log``).
     """
 
-    position = models.BigIntegerField(primary_key=True)
+    position = models.BigAutoField(primary_key=True)
+    log_tx = models.BigIntegerField(
+        help_text="the event's slot in the log order: its transaction's id, or the slot of "
+        "its stream's previous event if that is later (0 on SQLite)"
+    )
+    tx_id = models.BigIntegerField(help_text="the appending transaction's id (0 on SQLite)")
     event_id = models.UUIDField(unique=True, editable=False)
     stream_type = models.CharField(max_length=100)
     stream_id = models.UUIDField()
@@ -55,21 +93,22 @@ class Event(models.Model):
     occurred_at = models.DateTimeField()
     data = models.JSONField()
     metadata = models.JSONField()
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(max_length=64, help_text="the hash of the stream's previous event")
+    hash = models.CharField(max_length=64)
 
     objects = EventQuerySet.as_manager()
 
     class Meta:
         db_table = "eventstore_event"
-        ordering = ["position"]
+        ordering = ["log_tx", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["stream_id", "version"], name="eventstore_event_stream_version"
             ),
         ]
         indexes = [
-            models.Index(fields=["event_type", "position"], name="eventstore_event_type"),
+            models.Index(fields=["log_tx", "position"], name="eventstore_event_log"),
+            models.Index(fields=["event_type", "log_tx", "position"], name="eventstore_event_type"),
             models.Index(fields=["occurred_at"], name="eventstore_event_occurred"),
             models.Index(KT("metadata__correlation_id"), name="eventstore_event_correlation"),
             models.Index(KT("metadata__actor"), name="eventstore_event_actor"),
@@ -78,54 +117,28 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.position} {self.event_type} {self.stream_id} v{self.version}"
 
+    @property
+    def log_key(self) -> LogKey:
+        return LogKey(self.log_tx, self.position)
 
-class ChainHead(models.Model):
-    """The single row every append locks: the last position and hash of the chain.
 
-    Holding its row lock until commit serialises appends, which is what makes positions
-    commit-ordered and gapless and lets each event link to its predecessor's hash.
-    """
+class Stream(models.Model):
+    """A stream's head: its version and the hash of its last event, moved on by every append
+    in the same statement that writes the events. Its row lock is what a second writer of the
+    same stream waits for (and then finds the version moved on); writers of other streams
+    never meet. Verification checks each stream's events against it, so a removed tail shows."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    position = models.BigIntegerField(default=0)
+    stream_id = models.UUIDField(primary_key=True)
+    stream_type = models.CharField(max_length=100)
+    version = models.PositiveIntegerField()
     hash = models.CharField(max_length=64)
+    log_tx = models.BigIntegerField(help_text="the log_tx of the stream's last event")
 
     class Meta:
-        db_table = "eventstore_chain_head"
-        constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="chain_head_single_row")
-        ]
+        db_table = "eventstore_stream"
 
     def __str__(self) -> str:
-        return f"chain head at position {self.position}"
-
-
-class OutboxEntry(models.Model):
-    """An event waiting to be published, written in the same transaction as the event."""
-
-    event = models.OneToOneField(
-        Event, on_delete=models.PROTECT, related_name="outbox_entry", db_column="position"
-    )
-    topic = models.CharField(max_length=200)
-    key = models.CharField(max_length=64, help_text="message key: the stream id")
-    created_at = models.DateTimeField()
-    published_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        db_table = "eventstore_outbox"
-        verbose_name_plural = "outbox entries"
-        indexes = [
-            models.Index(
-                fields=["id"],
-                name="eventstore_outbox_pending",
-                condition=models.Q(published_at__isnull=True),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.topic} #{self.event_id}"
+        return f"{self.stream_type} {self.stream_id} at v{self.version}"
 
 
 class Snapshot(models.Model):

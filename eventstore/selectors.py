@@ -12,8 +12,9 @@ from eventstore.models import Event
 
 
 def events_of_streams(stream_ids: Iterable[uuid.UUID]) -> QuerySet[Event]:
-    """The events of several streams (an aggregate and the ones it caused), in global order."""
-    return Event.objects.filter(stream_id__in=list(stream_ids)).order_by("position")
+    """The settled events of several streams (an aggregate and the ones it caused), in log
+    order."""
+    return Event.objects.settled().filter(stream_id__in=list(stream_ids)).in_log_order()
 
 
 def event_log(
@@ -26,8 +27,9 @@ def event_log(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> QuerySet[Event]:
-    """The audit log, filtered; all filters but ``stream_type`` are served by indexes."""
-    events = Event.objects.order_by("position")
+    """The settled audit log in log order, filtered; all filters but ``stream_type`` are
+    served by indexes."""
+    events = Event.objects.settled().in_log_order()
     if event_type:
         events = events.filter(event_type=event_type)
     if stream_type:

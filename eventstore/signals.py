@@ -3,4 +3,4 @@
 from django.dispatch import Signal
 
 # Sent after a transaction that appended events has committed (once per append).
-events_committed = Signal()
+events_committed = Signal(use_caching=True)

@@ -1,7 +1,10 @@
 """Append to and read from the event store.
 
 ``append`` is the one way events are written. It runs in the caller's transaction, so the
-caller's other writes (read models, outbox entries) commit or roll back with the events.
+caller's other writes (read models, an idempotency record) commit or roll back with the
+events. On PostgreSQL it is one round trip: one call of the ``eventstore_append`` function,
+which checks the stream's version, writes the events with their hashes and moves the
+stream's head. Only writers of the same stream wait for each other.
 """
 
 from __future__ import annotations
@@ -12,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -24,10 +27,13 @@ from eventstore.exceptions import (
     InvalidEventData,
     MissingActor,
 )
-from eventstore.hashing import NotCanonical, chain_hash, event_content, stored_json
-from eventstore.models import ChainHead, Event, OutboxEntry
-from eventstore.registry import registry
+from eventstore.hashing import GENESIS_HASH, NotCanonical, chain_hash, event_content, stored_json
+from eventstore.log import LOG_START, LogKey
+from eventstore.models import Event, Stream
+from eventstore.registry import NAME_PATTERN, registry
 from eventstore.signals import events_committed
+
+_APPEND = "SELECT * FROM eventstore_append(%s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class RecordedEvent:
     stream_id: uuid.UUID
     version: int
     position: int
+    log_tx: int
     event_type: str
     schema_version: int
     occurred_at: datetime
@@ -64,6 +71,7 @@ class RecordedEvent:
             stream_id=row.stream_id,
             version=row.version,
             position=row.position,
+            log_tx=row.log_tx,
             event_type=row.event_type,
             schema_version=schema_version,
             occurred_at=row.occurred_at,
@@ -73,6 +81,10 @@ class RecordedEvent:
             hash=row.hash,
         )
 
+    @property
+    def log_key(self) -> LogKey:
+        return LogKey(self.log_tx, self.position)
+
     def envelope(self) -> dict[str, Any]:
         """The event as published: the stored row's fields, JSON-ready."""
         return {
@@ -81,6 +93,7 @@ class RecordedEvent:
             "stream_id": str(self.stream_id),
             "version": self.version,
             "position": self.position,
+            "log_tx": self.log_tx,
             "event_type": self.event_type,
             "schema_version": self.schema_version,
             "occurred_at": self.occurred_at.isoformat(),
@@ -91,9 +104,15 @@ class RecordedEvent:
         }
 
 
-def topic_for(event_type: str) -> str:
-    """One topic per bounded context, e.g. ``documents.events``."""
-    return f"{settings.KAFKA_TOPIC_PREFIX}{registry.get(event_type).context}.events"
+@dataclass(frozen=True)
+class _Prepared:
+    """An event ready for the database: its data as stored, and that data's canonical text."""
+
+    event_id: uuid.UUID
+    event_type: str
+    schema_version: int
+    data: Any
+    data_json: str
 
 
 def append(
@@ -107,58 +126,25 @@ def append(
     """Append ``events`` to a stream that must be at ``expected_version`` (0: a new stream).
 
     Validates each event's data against its registered schema, stamps the metadata of the
-    current operation, extends the hash chain and writes one outbox entry per event.
-    Raises ``ConcurrencyError`` if another writer appended to the stream first.
+    current operation and extends the stream's hash chain. Raises ``ConcurrencyError`` if
+    another writer appended to the stream first (nothing is written then).
     """
     if not events:
         raise EventStoreError("nothing to append")
     if expected_version < 0:
         raise EventStoreError("expected_version must be 0 (new stream) or more")
-    events = [NewEvent(e.event_type, _as_stored(e.event_type, e.data)) for e in events]
-    for event in events:
-        registry.validate(event.event_type, event.data)
-    metadata = _metadata(actor)
-
-    with transaction.atomic():
-        # The row lock on the head is held until the caller's transaction ends: it is what
-        # orders appends, so take it before reading the stream's version.
-        head = ChainHead.objects.select_for_update().get(pk=1)
-        actual = Event.objects.filter(stream_id=stream_id).aggregate(v=Max("version"))["v"] or 0
-        if actual != expected_version:
-            raise ConcurrencyError(
-                stream_id=stream_id, expected_version=expected_version, actual_version=actual
-            )
-        now = timezone.now()
-        rows = []
-        prev_hash = head.hash
-        for offset, event in enumerate(events, start=1):
-            row = Event(
-                position=head.position + offset,
-                event_id=uuid.uuid4(),
-                stream_type=stream_type,
-                stream_id=stream_id,
-                version=expected_version + offset,
-                event_type=event.event_type,
-                schema_version=registry.get(event.event_type).schema_version,
-                occurred_at=now,
-                data=event.data,
-                metadata=metadata,
-                prev_hash=prev_hash,
-            )
-            row.hash = chain_hash(prev_hash, event_content(row))
-            prev_hash = row.hash
-            rows.append(row)
-        # The unique (stream_id, version) constraint stays as the database's own backstop.
-        Event.objects.bulk_create(rows)
-        ChainHead.objects.filter(pk=1).update(position=rows[-1].position, hash=rows[-1].hash)
-        OutboxEntry.objects.bulk_create(
-            OutboxEntry(
-                event=row, topic=topic_for(row.event_type), key=str(stream_id), created_at=now
-            )
-            for row in rows
+    if not NAME_PATTERN.match(stream_type):
+        raise EventStoreError(f"stream types look like 'context.Name', not {stream_type!r}")
+    prepared = [_prepare(event, stream_type) for event in events]
+    metadata, metadata_json = stored_json(_metadata(actor))
+    if connection.vendor == "postgresql":
+        recorded = _append_postgresql(
+            stream_type, stream_id, expected_version, prepared, metadata, metadata_json.decode()
         )
-        transaction.on_commit(_announce_commit, robust=True)
-    return [RecordedEvent.from_row(row) for row in rows]
+    else:
+        recorded = _append_one_writer(stream_type, stream_id, expected_version, prepared, metadata)
+    transaction.on_commit(_announce_commit, robust=True)
+    return recorded
 
 
 def read_stream(stream_id: uuid.UUID, *, after_version: int = 0) -> list[RecordedEvent]:
@@ -168,31 +154,164 @@ def read_stream(stream_id: uuid.UUID, *, after_version: int = 0) -> list[Recorde
 
 
 def stream_version(stream_id: uuid.UUID) -> int:
-    return Event.objects.filter(stream_id=stream_id).aggregate(v=Max("version"))["v"] or 0
+    return Stream.objects.filter(pk=stream_id).values_list("version", flat=True).first() or 0
 
 
 def read_all(
-    *, after_position: int = 0, limit: int = 500, event_types: Iterable[str] | None = None
+    *,
+    after: LogKey = LOG_START,
+    limit: int = 500,
+    event_types: Iterable[str] | None = None,
 ) -> list[RecordedEvent]:
-    """One page of the global log, in position order, after ``after_position``.
+    """One page of the global log after ``after``, in log order, below the watermark.
 
-    A catch-up reader passes the last position it has seen; since positions become visible
-    in commit order, nothing committed later can appear behind it.
+    A catch-up reader passes the key of the last event it has seen (``event.log_key``):
+    nothing can appear behind it later, and every reader sees the same order.
     """
-    rows = Event.objects.filter(position__gt=after_position)
+    rows = Event.objects.settled().after(after)
     if event_types is not None:
         rows = rows.filter(event_type__in=list(event_types))
-    return [RecordedEvent.from_row(row) for row in rows.order_by("position")[:limit]]
+    return [RecordedEvent.from_row(row) for row in rows.in_log_order()[:limit]]
 
 
 def iter_all(
-    *, after_position: int = 0, page_size: int = 500, event_types: Iterable[str] | None = None
+    *,
+    after: LogKey = LOG_START,
+    page_size: int = 500,
+    event_types: Iterable[str] | None = None,
 ) -> Iterator[RecordedEvent]:
-    """Every event after ``after_position``, read page by page (keyset, no OFFSET)."""
+    """Every event after ``after``, read page by page (keyset, no OFFSET)."""
     types = list(event_types) if event_types is not None else None
-    while page := read_all(after_position=after_position, limit=page_size, event_types=types):
+    while page := read_all(after=after, limit=page_size, event_types=types):
         yield from page
-        after_position = page[-1].position
+        after = page[-1].log_key
+
+
+def _prepare(event: NewEvent, stream_type: str) -> _Prepared:
+    event_type = registry.get(event.event_type)
+    if event_type.context != stream_type.partition(".")[0]:
+        # A stream's events share one bounded context, hence one topic and one partition.
+        raise EventStoreError(
+            f"{event.event_type} belongs to the {event_type.context!r} context, not to the "
+            f"stream type {stream_type!r}"
+        )
+    try:
+        data, data_json = stored_json(event.data)
+    except NotCanonical as exc:
+        raise InvalidEventData(
+            event.event_type, [f"not storable as canonical JSON: {exc}"]
+        ) from None
+    registry.validate(event.event_type, data)
+    return _Prepared(
+        uuid.uuid4(), event.event_type, event_type.schema_version, data, data_json.decode()
+    )
+
+
+def _append_postgresql(
+    stream_type: str,
+    stream_id: uuid.UUID,
+    expected_version: int,
+    prepared: list[_Prepared],
+    metadata: dict[str, Any],
+    metadata_json: str,
+) -> list[RecordedEvent]:
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    db.validate_no_broken_transaction()
+    # The append is the hot path of every write: scalar parameters (the events' fields
+    # joined, see the function), bound by the server to a statement prepared once per
+    # connection.
+    with db.wrap_database_errors, psycopg.Cursor(db.connection) as cursor:
+        cursor.execute(
+            _APPEND,
+            [
+                stream_id,
+                stream_type,
+                expected_version,
+                ",".join(str(p.event_id) for p in prepared),
+                ",".join(p.event_type for p in prepared),
+                ",".join(str(p.schema_version) for p in prepared),
+                "\x1f".join(p.data_json for p in prepared),
+                metadata_json,
+            ],
+            prepare=True,
+        )
+        version, log_tx, occurred_at, positions, prev_hash, hashes = cursor.fetchone()
+    if positions is None:
+        raise ConcurrencyError(
+            stream_id=stream_id, expected_version=expected_version, actual_version=version
+        )
+    prev_hashes = [prev_hash, *hashes[:-1]]
+    return [
+        RecordedEvent(
+            event_id=p.event_id,
+            stream_type=stream_type,
+            stream_id=stream_id,
+            version=expected_version + offset,
+            position=position,
+            log_tx=log_tx,
+            event_type=p.event_type,
+            schema_version=p.schema_version,
+            occurred_at=occurred_at,
+            data=p.data,
+            metadata=metadata,
+            prev_hash=prev_hash,
+            hash=hash_,
+        )
+        for offset, (p, position, prev_hash, hash_) in enumerate(
+            zip(prepared, positions, prev_hashes, hashes, strict=True), start=1
+        )
+    ]
+
+
+def _append_one_writer(
+    stream_type: str,
+    stream_id: uuid.UUID,
+    expected_version: int,
+    prepared: list[_Prepared],
+    metadata: dict[str, Any],
+) -> list[RecordedEvent]:
+    """SQLite: one writer at a time (its transactions take the write lock as they begin), so
+    positions are handed out in commit order and the log needs no ``log_tx``."""
+    with transaction.atomic():
+        head = Stream.objects.filter(pk=stream_id).first()
+        actual = head.version if head is not None else 0
+        if actual != expected_version:
+            raise ConcurrencyError(
+                stream_id=stream_id, expected_version=expected_version, actual_version=actual
+            )
+        last_position = Event.objects.aggregate(last=Max("position"))["last"] or 0
+        occurred_at = timezone.now()
+        prev_hash = head.hash if head is not None else GENESIS_HASH
+        rows = []
+        for offset, p in enumerate(prepared, start=1):
+            row = Event(
+                position=last_position + offset,
+                log_tx=0,
+                tx_id=0,
+                event_id=p.event_id,
+                stream_type=stream_type,
+                stream_id=stream_id,
+                version=expected_version + offset,
+                event_type=p.event_type,
+                schema_version=p.schema_version,
+                occurred_at=occurred_at,
+                data=p.data,
+                metadata=metadata,
+                prev_hash=prev_hash,
+            )
+            row.hash = prev_hash = chain_hash(prev_hash, event_content(row))
+            rows.append(row)
+        Event.objects.bulk_create(rows)
+        last = rows[-1]
+        if head is None:
+            Stream.objects.create(
+                stream_id=stream_id, stream_type=stream_type, version=last.version,
+                hash=last.hash, log_tx=0,
+            )  # fmt: skip
+        else:
+            Stream.objects.filter(pk=stream_id).update(version=last.version, hash=last.hash)
+    return [RecordedEvent.from_row(row) for row in rows]
 
 
 def _metadata(actor: str | None) -> dict[str, Any]:
@@ -210,14 +329,6 @@ def _metadata(actor: str | None) -> dict[str, Any]:
         "request_id": op.request_id if op else None,
         "traceparent": (op.traceparent if op else None) or new_traceparent(),
     }
-
-
-def _as_stored(event_type: str, data: Any) -> Any:
-    """Data exactly as it will read back from the database, so the hash is reproducible."""
-    try:
-        return stored_json(data)[0]
-    except NotCanonical as exc:
-        raise InvalidEventData(event_type, [f"not storable as canonical JSON: {exc}"]) from None
 
 
 def _announce_commit() -> None:

@@ -1,28 +1,39 @@
-"""Walk the hash chain and report the first link that does not hold."""
+"""Walk every stream's hash chain and report the first link that does not hold."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
 from eventstore.hashing import GENESIS_HASH, NotCanonical, chain_hash, event_content
-from eventstore.models import ChainHead, Event
+from eventstore.models import Event, Stream
+
+# Constant SQL; values bound as parameters.
+_AFTER_ROW = '("eventstore_event"."stream_id", "eventstore_event"."version") > (%s, %s)'
 
 
 @dataclass(frozen=True)
 class BrokenLink:
-    position: int
+    stream_id: uuid.UUID
+    version: int
     event_id: str | None
     reason: str
 
     def __str__(self) -> str:
         event = f" (event {self.event_id})" if self.event_id else ""
-        return f"position {self.position}{event}: {self.reason}"
+        return f"stream {self.stream_id} version {self.version}{event}: {self.reason}"
 
 
 @dataclass(frozen=True)
 class ChainReport:
     checked: int
-    last_position: int
+    streams: int
     broken: BrokenLink | None
 
     @property
@@ -31,37 +42,80 @@ class ChainReport:
 
 
 def verify_chain(*, batch_size: int = 1000) -> ChainReport:
-    """Recompute every hash in position order.
+    """Recompute every event's hash, stream by stream, from one snapshot of the database.
 
     Finds edited rows (content no longer matches its hash), re-linked or re-hashed rows
-    (``prev_hash`` is not the predecessor's hash), deleted rows (a gap in the gapless
-    positions) and a deleted tail (the chain head points past the last row).
+    (``prev_hash`` is not the hash of the stream's previous event), deleted rows (a gap in a
+    stream's versions), a deleted tail (the stream's head names a later version or another
+    hash) and a stream whose events are all gone (a head without events).
     """
-    prev_hash, checked, last = GENESIS_HASH, 0, 0
-    while rows := list(Event.objects.filter(position__gt=last).order_by("position")[:batch_size]):
-        for row in rows:
-            if row.position != last + 1:
-                reason = f"missing: the next stored event is at position {row.position}"
-                return ChainReport(checked, last, BrokenLink(last + 1, None, reason))
-            reason = _broken_reason(row, prev_hash)
-            if reason:
-                return ChainReport(
-                    checked, last, BrokenLink(row.position, str(row.event_id), reason)
-                )
-            prev_hash, last, checked = row.hash, row.position, checked + 1
-    head = ChainHead.objects.get(pk=1)
-    if head.position != last or head.hash != prev_hash:
-        reason = (
-            f"the chain head is at position {head.position}, but the last stored event is at "
-            f"{last}: events at the end were removed or the head was changed"
-        )
-        return ChainReport(checked, last, BrokenLink(last + 1, None, reason))
-    return ChainReport(checked, last, None)
+    with _one_snapshot():
+        walk = _Walk(_heads(batch_size))
+        for row in _events(batch_size):
+            if broken := walk.step(row):
+                return ChainReport(walk.checked, walk.streams, broken)
+        broken = walk.finish()
+        return ChainReport(walk.checked, walk.streams, broken)
+
+
+class _Walk:
+    """The chain walk: events in (stream, version) order, beside the heads in stream order."""
+
+    def __init__(self, heads: Iterator[Stream]) -> None:
+        self._heads = heads
+        self._head: Stream | None = next(heads, None)
+        self.stream: uuid.UUID | None = None
+        self.version, self.hash = 0, GENESIS_HASH
+        self.checked = self.streams = 0
+
+    def step(self, row: Event) -> BrokenLink | None:
+        if row.stream_id != self.stream:
+            if broken := self._end_of_stream():
+                return broken
+            if broken := self._heads_without_events(before=row.stream_id):
+                return broken
+            self.stream, self.version, self.hash = row.stream_id, 0, GENESIS_HASH
+            self.streams += 1
+        if row.version != self.version + 1:
+            reason = f"missing: the next stored event of the stream is version {row.version}"
+            return BrokenLink(row.stream_id, self.version + 1, None, reason)
+        if reason := _broken_reason(row, self.hash):
+            return BrokenLink(row.stream_id, row.version, str(row.event_id), reason)
+        self.version, self.hash = row.version, row.hash
+        self.checked += 1
+        return None
+
+    def finish(self) -> BrokenLink | None:
+        return self._end_of_stream() or self._heads_without_events(before=None)
+
+    def _end_of_stream(self) -> BrokenLink | None:
+        """The stream just walked must end where its head says."""
+        if self.stream is None:
+            return None
+        head = self._head if self._head is not None and self._head.pk == self.stream else None
+        if head is None:
+            reason = "the stream has no head: its head row was removed"
+            return BrokenLink(self.stream, self.version, None, reason)
+        self._head = next(self._heads, None)
+        if (head.version, head.hash) != (self.version, self.hash):
+            reason = (
+                f"the stream's head is at version {head.version}, but its last stored event is "
+                f"version {self.version}: events at its end were removed or the head changed"
+            )
+            return BrokenLink(self.stream, self.version + 1, None, reason)
+        return None
+
+    def _heads_without_events(self, *, before: uuid.UUID | None) -> BrokenLink | None:
+        head = self._head
+        if head is not None and (before is None or head.pk < before):
+            reason = f"the stream's head is at version {head.version}, but it has no events"
+            return BrokenLink(head.pk, 1, None, reason)
+        return None
 
 
 def _broken_reason(row: Event, prev_hash: str) -> str | None:
     if row.prev_hash != prev_hash:
-        return "prev_hash does not match the hash of the event before it"
+        return "prev_hash does not match the hash of the stream's event before it"
     try:
         content = event_content(row)
     except NotCanonical as exc:
@@ -69,3 +123,37 @@ def _broken_reason(row: Event, prev_hash: str) -> str | None:
     if chain_hash(row.prev_hash, content) != row.hash:
         return "content does not match its hash (the row was changed after it was appended)"
     return None
+
+
+def _events(batch_size: int) -> Iterator[Event]:
+    """Every event in (stream, version) order, in keyset pages over the unique index."""
+    rows = Event.objects.order_by("stream_id", "version")
+    page = list(rows[:batch_size])
+    while page:
+        yield from page
+        last = page[-1]
+        stream = Event._meta.get_field("stream_id").get_db_prep_value(last.stream_id, connection)
+        after = RawSQL(_AFTER_ROW, (stream, last.version), output_field=BooleanField())  # noqa: S611
+        page = list(rows.filter(after)[:batch_size])
+
+
+def _heads(batch_size: int) -> Iterator[Stream]:
+    heads = Stream.objects.order_by("stream_id")
+    page = list(heads[:batch_size])
+    while page:
+        yield from page
+        page = list(heads.filter(stream_id__gt=page[-1].stream_id)[:batch_size])
+
+
+@contextmanager
+def _one_snapshot() -> Iterator[None]:
+    """Heads and events read from one snapshot, so that appends running meanwhile never
+    look like damage. Inside a caller's transaction that has already read, PostgreSQL
+    cannot change the snapshot any more: the caller's transaction is used as it is."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield

@@ -10,7 +10,7 @@ from django.urls import path
 from eventstore.admin import ReadOnly, admin_page
 from messaging.dispatch import retry_dead_letter
 from messaging.models import DeadLetter
-from messaging.selectors import consumer_lags, open_dead_letters, outbox_lag
+from messaging.selectors import consumer_lags, open_dead_letters, relay_lag
 
 
 @admin.register(DeadLetter)
@@ -41,5 +41,5 @@ class DeadLetterAdmin(ReadOnly, admin.ModelAdmin):
 
     def pipeline_view(self, request: HttpRequest) -> HttpResponse:
         return admin_page(self, request, "admin/messaging/pipeline.html", "Event pipeline",
-                          outbox=outbox_lag(), consumers=consumer_lags(),
+                          relay=relay_lag(), consumers=consumer_lags(),
                           dead_letters=open_dead_letters())  # fmt: skip

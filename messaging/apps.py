@@ -11,7 +11,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from eventstore.signals import events_committed
         from messaging.consumers import consumers
-        from messaging.tasks import request_relay
+        from messaging.tasks import relay_after_commit
 
         consumers.collect()
-        events_committed.connect(request_relay, dispatch_uid="messaging.relay")
+        events_committed.connect(relay_after_commit, dispatch_uid="messaging.relay")

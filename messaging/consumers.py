@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from opentelemetry.trace import SpanKind
 
@@ -24,6 +23,7 @@ from eventstore.declarations import Registry
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
 from messaging.models import InboxEntry
+from messaging.topics import context_topic
 from messaging.tracing import continue_trace
 
 Handler = Callable[[RecordedEvent], None]
@@ -40,7 +40,7 @@ class Consumer:
 
     @property
     def topics(self) -> list[str]:
-        return [f"{settings.KAFKA_TOPIC_PREFIX}{context}.events" for context in self.contexts]
+        return [context_topic(context) for context in self.contexts]
 
     @property
     def actor(self) -> str:
@@ -74,6 +74,7 @@ def event_from_envelope(envelope: Mapping[str, Any]) -> RecordedEvent:
         stream_id=uuid.UUID(envelope["stream_id"]),
         version=envelope["version"],
         position=envelope["position"],
+        log_tx=envelope.get("log_tx", 0),
         event_type=envelope["event_type"],
         schema_version=schema_version,
         occurred_at=datetime.fromisoformat(envelope["occurred_at"]),

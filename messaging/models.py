@@ -1,9 +1,37 @@
-"""What the consumers keep: the events each has applied (its inbox) and the messages it gave
-up on (dead letters)."""
+"""What messaging keeps: how far each relay has published the log, the events each consumer
+has applied (its inbox) and the messages it gave up on (dead letters)."""
 
 from __future__ import annotations
 
 from django.db import models
+
+from eventstore.log import LogKey
+
+
+class RelayCheckpoint(models.Model):
+    """How far one relay (one destination: the in-process bus, or Kafka topics of one prefix)
+    has published the log: the log key of the last event delivered. The relay follows the
+    event table itself below the watermark, so appends write no outbox row."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    log_tx = models.BigIntegerField(default=0)
+    position = models.BigIntegerField(default=0)
+    published = models.BigIntegerField(default=0, help_text="events delivered so far")
+    failures = models.PositiveIntegerField(
+        default=0, help_text="failed runs since the last success"
+    )
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "messaging_relay_checkpoint"
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.log_tx}.{self.position}"
+
+    @property
+    def key(self) -> LogKey:
+        return LogKey(self.log_tx, self.position)
 
 
 class InboxEntry(models.Model):

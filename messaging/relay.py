@@ -1,88 +1,139 @@
-"""The outbox relay: moves committed outbox entries to the bus, in order.
+"""The relay: follows the event log below the watermark and publishes it to the bus, in order.
 
-One relay is active at a time: each run holds a PostgreSQL advisory lock for its
-transaction, so several relay workers may be triggered at once but publish one after the
-other. The active relay publishes entries in outbox order (which is commit order, since
-appends are serialised) through an idempotent producer, and marks an entry published only
-from its delivery report, in the same transaction that holds the lock. A relay that dies
-mid-batch marks nothing: the next run publishes the batch again (at least once; consumers
-skip what their inbox already has). Per-stream order holds because a batch stops at the
-first entry that was not delivered, so nothing after it is marked ahead of it.
+There is no outbox table: the event table is the outbox. Each destination has a checkpoint
+(``RelayCheckpoint``): the log key of the last event delivered. A run reads the settled log
+after it (``read_all``: nothing can appear there later), publishes in log order, which keeps
+each stream in version order, and moves the checkpoint past the delivered prefix from the
+broker's delivery reports. A relay that dies mid-batch moves nothing: the next run publishes
+the batch again (at least once; consumers skip what they have applied).
+
+One relay runs per destination at a time: a run takes a PostgreSQL advisory lock with
+``pg_try_advisory_lock`` and, if another relay holds it, returns at once instead of waiting
+on a database connection. The lock is the relay's own: appends never take it, so Kafka's
+delivery never holds up a writer.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import structlog
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
-from django.utils import timezone
 
-from eventstore.models import OutboxEntry
-from eventstore.store import RecordedEvent
+from eventstore.models import Event
+from eventstore.store import RecordedEvent, read_all
 from messaging.bus import Message, Publisher, get_publisher
+from messaging.models import RelayCheckpoint
+from messaging.topics import topic_for
 
 logger = structlog.get_logger(__name__)
 
-# Any fixed 64-bit number; it names the relay's advisory lock.
-RELAY_LOCK_KEY = 0x6576_656E_7473_746F
+# Only SQLite (one process in the embedded mode) needs a lock of the process's own.
+_one_writer_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class RelayRun:
     published: int
-    failed: int
+    failed: int = 0
+    busy: bool = False  # another relay of the destination was running
+    held_back: bool = False  # committed events wait above the watermark for a transaction
 
 
-def relay_outbox(*, publisher: Publisher | None = None, batch_size: int | None = None) -> RelayRun:
-    """Publish pending outbox entries until none is left or a delivery fails."""
-    publisher = publisher or get_publisher()
-    batch_size = batch_size or settings.MESSAGING_RELAY_BATCH
-    published = 0
-    while True:
-        run = _relay_batch(publisher, batch_size)
-        published += run.published
-        if run.failed or run.published < batch_size:
-            return RelayRun(published=published, failed=run.failed)
+def destination() -> str:
+    """The checkpoint's name: the bus, and for Kafka the topic prefix (new topics get the
+    whole log)."""
+    if settings.EVENT_BUS == "kafka":
+        return f"kafka:{settings.KAFKA_TOPIC_PREFIX}"
+    return settings.EVENT_BUS
 
 
-def _relay_batch(publisher: Publisher, batch_size: int) -> RelayRun:
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELAY_LOCK_KEY])
-        entries = list(
-            OutboxEntry.objects.filter(published_at__isnull=True)
-            .select_related("event")
-            .order_by("id")[:batch_size]
+def relay_log(*, publisher: Publisher | None = None, batch_size: int | None = None) -> RelayRun:
+    """Publish the settled log after the checkpoint until it is drained or a delivery fails."""
+    name = destination()
+    with _relay_lock(name) as acquired:
+        if not acquired:
+            return RelayRun(0, busy=True)
+        return _relay(
+            name, publisher or get_publisher(), batch_size or settings.MESSAGING_RELAY_BATCH
         )
-        if not entries:
-            return RelayRun(0, 0)
-        messages = [Message(e.topic, RecordedEvent.from_row(e.event)) for e in entries]
-        results = publisher.publish(messages)
 
-        delivered: list[int] = []
-        failed = next((e for e in entries if results.get(e.event.position) is not None), None)
-        for entry in entries:
-            if entry is failed:
-                break
-            delivered.append(entry.pk)
-        OutboxEntry.objects.filter(pk__in=delivered).update(published_at=timezone.now())
-        if failed is not None:
-            OutboxEntry.objects.filter(pk=failed.pk).update(
-                attempts=F("attempts") + 1, last_error=results[failed.event.position] or ""
-            )
-            logger.warning(
-                "outbox_delivery_failed",
-                position=failed.event.position,
-                error=results[failed.event.position],
-            )
+
+def _relay(name: str, publisher: Publisher, batch_size: int) -> RelayRun:
+    checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=name)
+    published = 0
+    # Until a read finds nothing: in-process consumers append as they go, and what they
+    # append is relayed in this run.
+    while events := read_all(after=checkpoint.key, limit=batch_size):
+        delivered, error = _publish(publisher, events)
         if delivered:
-            logger.info(
-                "outbox_published",
-                count=len(delivered),
-                last_position=entries[len(delivered) - 1].event.position,
+            _log_published(delivered)
+            last = delivered[-1]
+            RelayCheckpoint.objects.filter(name=name).update(
+                log_tx=last.log_tx, position=last.position,
+                published=F("published") + len(delivered), failures=0, last_error="",
+            )  # fmt: skip
+            checkpoint.log_tx, checkpoint.position = last.log_tx, last.position
+            published += len(delivered)
+        if error is not None:
+            RelayCheckpoint.objects.filter(name=name).update(
+                failures=F("failures") + 1, last_error=error
             )
-        return RelayRun(len(delivered), 0 if failed is None else 1)
+            logger.warning("relay_delivery_failed", after=checkpoint.key.token, error=error)
+            return RelayRun(published, failed=1)
+    held_back = Event.objects.after(checkpoint.key).exists()
+    return RelayRun(published, held_back=held_back)
+
+
+def _publish(
+    publisher: Publisher, events: Sequence[RecordedEvent]
+) -> tuple[list[RecordedEvent], str | None]:
+    """Publishes in order; returns the delivered prefix and the first error, if any."""
+    results = publisher.publish([Message(topic_for(e.event_type), e) for e in events])
+    for index, event in enumerate(events):
+        if (error := results.get(event.position)) is not None:
+            return list(events[:index]), error
+    return list(events), None
+
+
+def _log_published(events: Sequence[RecordedEvent]) -> None:
+    """One line per operation whose events went out, carrying its correlation id: a run
+    serves many operations, and each can be followed through it."""
+    by_operation: dict[str | None, list[RecordedEvent]] = {}
+    for event in events:
+        by_operation.setdefault(event.metadata.get("correlation_id"), []).append(event)
+    for correlation_id, group in by_operation.items():
+        logger.info(
+            "relay_published",
+            correlation_id=correlation_id,
+            count=len(group),
+            log_key=group[-1].log_key.token,
+        )
+
+
+@contextmanager
+def _relay_lock(name: str) -> Iterator[bool]:
+    """Whether this run may relay to ``name``: never waits for the lock."""
+    if connection.vendor != "postgresql":
+        acquired = _one_writer_lock.acquire(blocking=False)
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                _one_writer_lock.release()
+        return
+    key = f"messaging.relay:{name}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key])
+        (acquired,) = cursor.fetchone()
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])

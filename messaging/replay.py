@@ -10,9 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from eventstore.log import LOG_START
 from eventstore.models import Event
-from eventstore.store import RecordedEvent, topic_for
+from eventstore.store import RecordedEvent
 from messaging.bus import Message, Publisher, get_publisher
+from messaging.topics import topic_for
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class ReplayRange:
     until: datetime | None = None
 
     def queryset(self):
-        rows = Event.objects.order_by("position")
+        rows = Event.objects.settled().in_log_order()
         if self.from_position is not None:
             rows = rows.filter(position__gte=self.from_position)
         if self.to_position is not None:
@@ -45,11 +47,11 @@ class ReplayFailed(Exception):
 def replay_events(
     selection: ReplayRange, *, publisher: Publisher | None = None, batch_size: int = 500
 ) -> int:
-    """Publish the selected events in position order; returns how many were published."""
+    """Publish the selected events in log order; returns how many were published."""
     publisher = publisher or get_publisher()
-    published, after = 0, 0
+    published, after = 0, LOG_START
     while True:
-        rows = list(selection.queryset().filter(position__gt=after)[:batch_size])
+        rows = list(selection.queryset().after(after)[:batch_size])
         if not rows:
             return published
         messages = [Message(topic_for(r.event_type), RecordedEvent.from_row(r)) for r in rows]
@@ -58,4 +60,4 @@ def replay_events(
             position = min(errors)
             raise ReplayFailed(f"publishing position {position} failed: {errors[position]}")
         published += len(rows)
-        after = rows[-1].position
+        after = rows[-1].log_key

@@ -5,18 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Min
 from django.utils import timezone
 
-from eventstore.models import OutboxEntry
+from eventstore.models import Event
 from messaging.consumers import Consumer, all_consumers
-from messaging.models import DeadLetter
+from messaging.models import DeadLetter, RelayCheckpoint
+from messaging.relay import destination
+
+# Counting stops here: past it the figure only says "far behind".
+COUNT_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
-class OutboxLag:
-    pending: int
+class RelayLag:
+    pending: int  # committed events not yet published (COUNT_LIMIT at most)
     oldest_age_seconds: float | None
+    last_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -26,11 +30,19 @@ class ConsumerLag:
     error: str | None = None
 
 
-def outbox_lag() -> OutboxLag:
-    pending = OutboxEntry.objects.filter(published_at__isnull=True)
-    oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
-    age = (timezone.now() - oldest).total_seconds() if oldest else None
-    return OutboxLag(pending=pending.count(), oldest_age_seconds=age)
+def relay_lag() -> RelayLag:
+    """What the relay of the configured bus has not published yet: committed events after
+    its checkpoint, settled or still held back above the watermark."""
+    checkpoint = RelayCheckpoint.objects.filter(name=destination()).first()
+    waiting = Event.objects.in_log_order()
+    if checkpoint is not None:
+        waiting = waiting.after(checkpoint.key)
+    first = waiting.values_list("occurred_at", flat=True).first()
+    return RelayLag(
+        pending=waiting[:COUNT_LIMIT].count(),
+        oldest_age_seconds=(timezone.now() - first).total_seconds() if first else None,
+        last_error=checkpoint.last_error if checkpoint is not None else "",
+    )
 
 
 def open_dead_letters() -> int:

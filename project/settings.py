@@ -148,9 +148,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# --- Cache: shared by the app's processes where there is a Redis broker -------------------
+# (it keeps the relay's "a run is queued" mark; a process-local cache in the embedded mode).
+CACHES = {
+    "default": env.cache(
+        "CACHE_URL",
+        default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "locmemcache://",
+    )
+}
+
 # --- Event bus and Kafka ---------------------------------------------------------------
 # "inprocess" delivers events to this process's handlers after commit; "kafka" relays
-# them through the outbox to Kafka.
+# them from the event log to Kafka.
 EVENT_BUS = env("EVENT_BUS", default="inprocess")
 KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS", default="")
 KAFKA_TOPIC_PREFIX = env("KAFKA_TOPIC_PREFIX", default="")
@@ -166,14 +175,15 @@ MESSAGING_CONSUMER_MAX_ATTEMPTS = env.int("MESSAGING_CONSUMER_MAX_ATTEMPTS", def
 MESSAGING_CONSUMER_BACKOFF = env.float("MESSAGING_CONSUMER_BACKOFF", default=0.5)
 MESSAGING_RELAY_BATCH = env.int("MESSAGING_RELAY_BATCH", default=500)
 # How long (seconds) the relay waits for the broker's delivery reports of one batch; past
-# it the batch's undelivered entries stay in the outbox for the next run.
+# it the batch's undelivered events are published again by the next run.
 MESSAGING_RELAY_DELIVERY_TIMEOUT = env.float("MESSAGING_RELAY_DELIVERY_TIMEOUT", default=15)
 MESSAGING_RELAY_ON_COMMIT = env.bool("MESSAGING_RELAY_ON_COMMIT", default=True)
 # /healthz fails when the oldest unpublished event is older than this (seconds).
 MESSAGING_RELAY_MAX_AGE = env.float("MESSAGING_RELAY_MAX_AGE", default=300)
-# The relay runs after every commit that appended events; beat sweeps as a safety net.
+# The relay runs after commits that appended events (at most one run queued); beat sweeps
+# as a safety net.
 CELERY_BEAT_SCHEDULE = {
-    "relay-outbox": {"task": "messaging.relay_outbox", "schedule": 5.0},
+    "relay-sweep": {"task": "messaging.relay_sweep", "schedule": 5.0},
     "expire-overdue-requests": {"task": "translations.expire_overdue", "schedule": 60.0},
 }
 

@@ -7,13 +7,13 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from kombu import Connection
 
-from messaging.selectors import consumer_lags, open_dead_letters, outbox_lag
+from messaging.selectors import consumer_lags, open_dead_letters, relay_lag
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database, the Celery broker and (in the distributed mode)
-    Kafka answer and the outbox is draining; 503 naming what is wrong otherwise. Also
-    reports outbox lag, consumer lag and open dead letters."""
+    Kafka answer and the relay is draining the log; 503 naming what is wrong otherwise. Also
+    reports relay lag, consumer lag and open dead letters."""
     checks: dict[str, str] = {}
     for name, check in _checks():
         try:
@@ -22,16 +22,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks[name] = f"error: {exc}"
     pipeline: dict[str, object] = {}
     if checks["database"] == "ok":
-        outbox = outbox_lag()
+        relay = relay_lag()
         pipeline = {
-            "outbox_pending": outbox.pending,
-            "outbox_oldest_age_seconds": outbox.oldest_age_seconds,
+            "relay_pending": relay.pending,
+            "relay_oldest_age_seconds": relay.oldest_age_seconds,
             "dead_letters_open": open_dead_letters(),
             "consumer_lag": {lag.consumer: lag.lag for lag in consumer_lags()},
         }
-        age = outbox.oldest_age_seconds
+        age = relay.oldest_age_seconds
         if age is not None and age > settings.MESSAGING_RELAY_MAX_AGE:
-            checks["outbox"] = f"error: oldest unpublished event is {age:.0f} s old"
+            checks["relay"] = f"error: oldest unpublished event is {age:.0f} s old"
     healthy = not any(value.startswith("error") for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks, "pipeline": pipeline},

@@ -104,7 +104,7 @@ class AppProcess:
 
 def celery_worker(workdir: Path, **env: str) -> AppProcess:
     """``celery worker --beat``: the prefork pool with one child that runs the relay, and
-    beat sweeping the outbox every few seconds as in production."""
+    beat sweeping (a relay run) every few seconds as in production."""
     command = [
         "-m", "celery", "-A", "project", "worker", "--beat",
         "--schedule", str(workdir / "beat-schedule"), "--concurrency", "1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from documents import services as documents
 from documents.aggregate import DocumentError
 from documents.models import DocumentView
 from eventstore.exceptions import ConcurrencyError
+from eventstore.log import LogKey
 from translations import services as translations
 from translations.aggregate import TransitionError
 from web import presenters
@@ -143,10 +145,11 @@ def cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    """The document's audit timeline, newest last, in keyset pages (``?after=<position>``)."""
+    """The document's audit timeline, newest last, in keyset pages (``?after=<log key>``)."""
     found = access.visible_document(request.user, document_id)
-    after = _int(request.GET.get("after"))
-    events = composition.document_history(found.pk).filter(position__gt=after)
+    events = composition.document_history(found.pk)
+    with contextlib.suppress(ValueError):  # a mangled link shows the first page
+        events = events.after(LogKey.parse(request.GET.get("after", "")))
     page = list(events[: HISTORY_PAGE + 1])
     more = len(page) > HISTORY_PAGE
     page = page[:HISTORY_PAGE]
@@ -154,7 +157,7 @@ def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         request,
         "web/history.html",
         {"document": found, "entries": presenters.entries(page),
-         "next_after": page[-1].position if more else None},
+         "next_after": page[-1].log_key.token if more else None},
     )  # fmt: skip
 
 
@@ -170,10 +173,3 @@ def operation(request: HttpRequest, correlation_id: str) -> HttpResponse:
         {"correlation_id": correlation_id, "tree": presenters.causal_tree(events),
          "started": events[0]},
     )  # fmt: skip
-
-
-def _int(value: str | None) -> int:
-    try:
-        return max(int(value or 0), 0)
-    except ValueError:
-        return 0

@@ -54,23 +54,25 @@ def test_cancel_and_accept_race_and_exactly_one_wins_each_time(open_requests, us
     outcomes = {"cancel": 0, "accept": 0}
     for request_id, (cancel, accept) in races.items():
         cancelled, accepted = cancel.outcome(timeout=60), accept.outcome(timeout=60)
-        codes = sorted([cancelled.status_code, accepted.status_code])
-        assert codes == [200, 409], (cancelled.content, accepted.content)
         winner = "cancel" if cancelled.status_code == 200 else "accept"
         loser = accepted if winner == "cancel" else cancelled
         outcomes[winner] += 1
-        assert (
-            "translation request" in loser.json()["detail"]
-            or "request that is" in (loser.json()["detail"])
-        )
+        request = RequestView.objects.get(pk=request_id)
+        if winner == "cancel" and loser.status_code == 404:
+            # The cancel committed before the translator's request looked the request up:
+            # a cancelled request is no longer the translator's to see.
+            pass
+        else:
+            # Both commands decided on the open request; the second to append lost the race.
+            assert loser.status_code == 409, (cancelled.content, accepted.content)
+            assert request.status in loser.json()["detail"]  # the 409 names the state it is in
+        assert (winner, loser.status_code) != ("accept", 404)
 
         # No invariant broken: one decision in the stream, the read model agrees with it,
         # and the document is locked exactly when the request was accepted.
         types = [e.event_type for e in read_stream(request_id)]
         decided = [t for t in types if t.endswith(("Accepted", "Cancelled"))]
-        request = RequestView.objects.get(pk=request_id)
         document = DocumentView.objects.get(pk=request.document_id)
-        assert request.status in loser.json()["detail"]  # the 409 names the state it is in
         if winner == "cancel":
             assert decided == ["translations.TranslationCancelled"]
             assert (request.status, document.is_locked) == ("cancelled", False)

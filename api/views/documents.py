@@ -22,7 +22,7 @@ from api.serializers import (
     RevisionOutput,
     RevisionUploadInput,
 )
-from api.views.base import InPositionOrder, OperationView
+from api.views.base import InLogOrder, OperationView
 from blobstore.content import open_blob
 from documents import selectors, services
 
@@ -100,7 +100,7 @@ class DocumentHistory(OperationView):
     happened, with their correlation and causation ids."""
 
     serializer_class = EventOutput
-    pagination_class = InPositionOrder
+    pagination_class = InLogOrder
 
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
         document = access.visible_document(request.user, document_id)

@@ -9,13 +9,13 @@ from rest_framework.response import Response
 
 from api import access
 from api.serializers import EventFilterInput, EventOutput
-from api.views.base import InPositionOrder, OperationView
+from api.views.base import InLogOrder, OperationView
 from eventstore.selectors import event_log
 
 
 class EventList(OperationView):
     serializer_class = EventOutput
-    pagination_class = InPositionOrder
+    pagination_class = InLogOrder
 
     @extend_schema(parameters=[EventFilterInput])
     def get(self, request: Request) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from dataclasses import dataclass
 
 import pytest
 
@@ -17,50 +18,59 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("thing_type")]
 EVENTS = "/admin/eventstore/event/"
 
 
+@dataclass
+class Logged:
+    correlation_id: str
+    events: list  # the user's two, then the timer's one
+
+
 @pytest.fixture
-def logged(admin_client):
+def logged(admin_client) -> Logged:
     with operation(actor="user:7", correlation_id=str(uuid.uuid4())) as first:
-        append_things(uuid.uuid4(), 1, 2)
+        events = append_things(uuid.uuid4(), 1, 2)
     with operation(actor="system:timer", correlation_id=str(uuid.uuid4())):
-        append_things(uuid.uuid4(), 3)
-    return first.correlation_id
+        events += append_things(uuid.uuid4(), 3)
+    return Logged(first.correlation_id, events)
 
 
-def positions(response) -> list[int]:
-    return [int(p) for p in response.context["cl"].result_list.values_list("position", flat=True)]
+def numbers(response) -> list[int]:
+    """The ``n`` of each event listed, in the list's order."""
+    return [e.data["n"] for e in response.context["cl"].result_list]
 
 
 def test_the_log_is_read_only_and_filters_by_actor_and_correlation(admin_client, logged):
-    assert positions(admin_client.get(EVENTS)) == [3, 2, 1]
-    assert positions(admin_client.get(EVENTS, {"actor": "user:7"})) == [2, 1]
-    assert positions(admin_client.get(EVENTS, {"not_actor": "user:7"})) == [3]
-    assert positions(admin_client.get(EVENTS, {"q": logged})) == [2, 1]
-    assert positions(admin_client.get(EVENTS, {"q": "not-an-id"})) == []
+    assert numbers(admin_client.get(EVENTS)) == [3, 2, 1]  # newest first
+    assert numbers(admin_client.get(EVENTS, {"actor": "user:7"})) == [2, 1]
+    assert numbers(admin_client.get(EVENTS, {"not_actor": "user:7"})) == [3]
+    assert numbers(admin_client.get(EVENTS, {"q": logged.correlation_id})) == [2, 1]
+    assert numbers(admin_client.get(EVENTS, {"q": "not-an-id"})) == []
     assert admin_client.get(f"{EVENTS}add/").status_code == 403
-    detail = admin_client.get(f"{EVENTS}1/change/")
+    first = logged.events[0].position
+    detail = admin_client.get(f"{EVENTS}{first}/change/")
     assert b"&quot;n&quot;: 1" in detail.content  # the payload, decoded and indented
     assert b'name="_save"' not in detail.content
-    assert admin_client.post(f"{EVENTS}1/delete/").status_code == 403
+    assert admin_client.post(f"{EVENTS}{first}/delete/").status_code == 403
 
 
 def test_a_filtered_view_exports_as_csv(admin_client, logged):
     response = admin_client.post(
         f"{EVENTS}?actor=user%3A7",
-        {"action": "export_csv", "select_across": "1", "index": "0", "_selected_action": ["1"]},
-    )
+        {"action": "export_csv", "select_across": "1", "index": "0",
+         "_selected_action": [str(logged.events[0].position)]},
+    )  # fmt: skip
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["position", "occurred_at", "event_type"]
-    assert [r[0] for r in rows[1:]] == ["1", "2"]
-    assert {r[7] for r in rows[1:]} == {logged}
+    assert [int(r[0]) for r in rows[1:]] == [e.position for e in logged.events[:2]]
+    assert {r[7] for r in rows[1:]} == {logged.correlation_id}
 
 
 def test_operation_tree_and_verification_pages(admin_client, logged):
-    tree = admin_client.get(f"{EVENTS}correlation/{logged}/")
+    tree = admin_client.get(f"{EVENTS}correlation/{logged.correlation_id}/")
     assert tree.status_code == 200 and tree.content.count(b"testing.ThingHappened") == 2
     assert admin_client.get(f"{EVENTS}correlation/{uuid.uuid4()}/").status_code == 404
 
     verified = admin_client.post(f"{EVENTS}verify/", follow=True)
-    assert b"<strong>Intact</strong>: 3 events" in verified.content
+    assert b"<strong>Intact</strong>: 3 events in 2 streams" in verified.content
 
 
 def test_the_log_pages_by_position_without_offset(admin_client, logged, settings):
@@ -77,9 +87,9 @@ def test_the_log_pages_by_position_without_offset(admin_client, logged, settings
     finally:
         EventAdmin.list_per_page = 100
 
-    assert positions(first) == [3, 2]
-    assert first.context["older_url"] == "?before=2"
-    assert positions(older) == [1]
+    assert numbers(first) == [3, 2]
+    assert first.context["older_url"] == f"?before={logged.events[1].log_key.token}"
+    assert numbers(older) == [1]
     assert "older_url" not in older.context
     event_queries = [q["sql"] for q in queries.captured_queries if "eventstore_event" in q["sql"]]
     assert not any("OFFSET" in sql or "COUNT(" in sql for sql in event_queries), event_queries

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from eventstore.models import Event, OutboxEntry
+from eventstore.models import Event, Stream
 from testkit.helpers import append_things
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,6 @@ def test_the_orm_cannot_change_events_either(thing_type, actor, stream_id):
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Event.objects.update(event_type="testing.Forged")
-    OutboxEntry.objects.all().delete()  # its foreign key would stop the ORM before the database
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Event.objects.all().delete()
 
@@ -51,3 +52,24 @@ def test_truncating_an_empty_event_table_is_allowed_as_it_removes_no_event():
         cursor.execute(STATEMENTS["TRUNCATE"])
 
     assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("statement", "refusal"),
+    [
+        ("DELETE FROM eventstore_stream", "eventstore_stream is append-only: DELETE"),
+        ("UPDATE eventstore_stream SET version = version - 1", "heads only move forward"),
+        ("UPDATE eventstore_stream SET stream_type = 'testing.Other'", "heads only move forward"),
+    ],
+)
+def test_stream_heads_cannot_be_removed_or_moved_back(statement, refusal, thing_type, actor):
+    append_things(uuid.uuid4(), 1, 2)
+
+    with (
+        pytest.raises(DatabaseError, match=refusal),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+
+    assert Stream.objects.get().version == 2

@@ -1,8 +1,9 @@
-"""A reader that follows ``position`` never skips an event (PostgreSQL, real transactions).
+"""Readers that follow the log never skip an event and never see one before its commit, on
+real PostgreSQL transactions that commit out of order.
 
 With a plain sequence, a transaction can take position 1, another position 2 and commit
-first; a reader that saw 2 and moved its checkpoint past it would never see 1. Appends are
-serialised on the chain head's row lock, so that order of commits cannot happen.
+first; a reader that saw 2 and moved past it would never see 1. Readers follow
+``(log_tx, position)`` below the watermark instead (``eventstore.log``).
 """
 
 from __future__ import annotations
@@ -16,80 +17,165 @@ import pytest
 from django.db import transaction
 
 from eventstore.context import operation
+from eventstore.log import LOG_START
 from eventstore.store import read_all
-from testkit.concurrency import Worker, wait_until_blocked_on_lock
+from testkit.concurrency import Worker
 from testkit.helpers import append_things
 
 pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("committed_db", "thing_type")]
 
 
-def test_a_later_append_cannot_commit_before_an_earlier_one():
-    # given: transaction A has appended (it holds the lower position) and stays open
+class Rollback(Exception):
+    """A writer's use case failing after its append: the transaction rolls back."""
+
+
+class Follower:
+    """A catch-up reader: polls the log after the last key it read, in small pages, and
+    notes when it saw each event."""
+
+    def __init__(self) -> None:
+        self.seen: list[uuid.UUID] = []
+        self.seen_at: dict[uuid.UUID, float] = {}
+        self.after = LOG_START
+
+    def poll(self) -> int:
+        page = read_all(after=self.after, limit=7)
+        now = time.monotonic()
+        for event in page:
+            self.seen.append(event.event_id)
+            self.seen_at.setdefault(event.event_id, now)
+            self.after = event.log_key
+        return len(page)
+
+    def follow(self, done: threading.Event) -> None:
+        while True:
+            finished = done.is_set()
+            if not self.poll() and finished:
+                return
+
+
+def test_a_later_transaction_that_commits_first_waits_for_the_earlier_one():
+    # given: transaction A has appended and stays open; B appends after it and commits
     a_appended, a_release = threading.Event(), threading.Event()
 
-    def transaction_a() -> int:
+    def transaction_a() -> uuid.UUID:
         with operation(actor="user:1"), transaction.atomic():
             (event,) = append_things(uuid.uuid4(), 1)
             a_appended.set()
-            a_release.wait(10)
-        return event.position
+            assert a_release.wait(10)
+        return event.event_id
 
-    def transaction_b() -> int:
-        a_appended.wait(10)
-        with operation(actor="user:2"), transaction.atomic():
-            (event,) = append_things(uuid.uuid4(), 2)
-        return event.position
-
-    a, b = Worker(transaction_a), Worker(transaction_b)
+    a = Worker(transaction_a)
     a.start()
-    b.start()
+    assert a_appended.wait(10)
+    with operation(actor="user:2"):
+        (b,) = append_things(uuid.uuid4(), 2)  # committed (this connection autocommits)
 
-    # when: B tries to append and commit while A is open, B waits for A's lock
-    wait_until_blocked_on_lock(lambda: b.backend_pid)
-    assert read_all() == []  # and a reader sees neither
+    # when: a reader reads while A is open, it sees neither: B's place comes after A's
+    assert read_all() == []
     a_release.set()
+    first = a.outcome()
 
-    # then: A commits first with the lower position, B after it with the next one
-    position_a, position_b = a.outcome(), b.outcome()
-    assert position_b == position_a + 1
-    assert [e.position for e in read_all()] == [position_a, position_b]
+    # then: after A's commit both are there, A's first, and that order never changes
+    assert [e.event_id for e in read_all()] == [first, b.event_id]
 
 
-def test_a_polling_reader_sees_every_event_while_writers_commit_at_random_times():
-    writers, per_writer = 6, 15
+def test_sixteen_writers_and_three_readers_every_committed_event_once_in_one_order():
+    writers, transactions = 16, 12
     done = threading.Event()
-    seen: list[int] = []
+    committed: set[uuid.UUID] = set()
+    rolled_back: set[uuid.UUID] = set()
+    committing_at: dict[uuid.UUID, float] = {}
+    lock = threading.Lock()
 
     def writer(n: int):
         def run() -> None:
             rng = random.Random(n)
-            for i in range(per_writer):
-                with operation(actor=f"user:{n}"), transaction.atomic():
-                    append_things(uuid.uuid4(), n * 100 + i)
-                    time.sleep(rng.uniform(0, 0.004))  # hold the transaction open a while
+            for i in range(transactions):
+                stream = uuid.uuid4()
+                fail = rng.random() < 0.2
+                try:
+                    with operation(actor=f"user:{n}"), transaction.atomic():
+                        events = append_things(stream, *range(rng.randint(1, 3)))
+                        if rng.random() < 0.5:  # more work in the same transaction
+                            events += append_things(uuid.uuid4(), i)
+                        time.sleep(rng.uniform(0, 0.03))  # hold the transaction open
+                        ids = {e.event_id for e in events}
+                        if fail:
+                            raise Rollback
+                        with lock:
+                            for event_id in ids:
+                                committing_at[event_id] = time.monotonic()
+                except Rollback:
+                    rolled_back.update(ids)
+                else:
+                    committed.update(ids)
 
         return run
 
-    def reader() -> None:
-        checkpoint = 0
-        while True:
-            finished = done.is_set()
-            for event in read_all(after_position=checkpoint, limit=7):
-                seen.append(event.position)
-                checkpoint = event.position
-            if finished and not read_all(after_position=checkpoint, limit=1):
-                return
-
-    threads = [Worker(writer(n)) for n in range(writers)]
-    poll = Worker(reader)
-    poll.start()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.outcome(timeout=60)
+    followers = [Follower() for _ in range(3)]
+    readers = [Worker(lambda f=f: f.follow(done)) for f in followers]
+    writing = [Worker(writer(n)) for n in range(writers)]
+    for worker in readers + writing:
+        worker.start()
+    for worker in writing:
+        worker.outcome(timeout=120)
     done.set()
-    poll.outcome(timeout=60)
+    for worker in readers:
+        worker.outcome(timeout=60)
 
-    total = writers * per_writer
-    assert seen == list(range(1, total + 1))
-    assert [e.position for e in read_all(limit=total + 1)] == seen
+    log = [e.event_id for e in read_all(limit=10_000)]
+    assert len(committed) > writers * transactions * 0.5 and rolled_back
+    assert set(log) == committed
+    for follower in followers:
+        assert follower.seen == log  # each committed event once, in the one order
+        assert not rolled_back & set(follower.seen)
+        early = [e for e in follower.seen if follower.seen_at[e] < committing_at[e]]
+        assert early == [], "seen before its transaction began to commit"
+
+
+def test_a_stalled_writer_holds_readers_back_only_from_its_own_event_on():
+    # given: events committed before, a transaction P that began writing before the stalled
+    # writer S, and S appending and then stalling for 5 s
+    with operation(actor="user:0"):
+        before = {e.event_id for e in append_things(uuid.uuid4(), 1, 2)}
+    p_appended, s_appended, p_release = threading.Event(), threading.Event(), threading.Event()
+
+    def transaction_p() -> uuid.UUID:
+        with operation(actor="user:1"), transaction.atomic():
+            (event,) = append_things(uuid.uuid4(), 3)
+            p_appended.set()
+            assert p_release.wait(10)
+        return event.event_id
+
+    def stalled_s() -> uuid.UUID:
+        assert p_appended.wait(10)
+        with operation(actor="user:2"), transaction.atomic():
+            (event,) = append_things(uuid.uuid4(), 4)
+            s_appended.set()
+            time.sleep(5)
+        return event.event_id
+
+    p, s = Worker(transaction_p), Worker(stalled_s)
+    p.start()
+    s.start()
+    assert s_appended.wait(10)
+    # when: writers after S commit, and P commits, while S stalls
+    with operation(actor="user:3"):
+        after = {e.event_id for n in range(5) for e in append_things(uuid.uuid4(), 10 + n)}
+    p_release.set()
+    p_event = p.outcome()
+    reader = Follower()
+    reader.poll()
+    reader.poll()
+
+    # then: during the stall the reader has everything up to S's place (P's event too,
+    # which committed during the stall), and nothing after it
+    assert s.is_alive(), "S should still be stalled"
+    assert set(reader.seen) == before | {p_event}
+    # and once S commits, S's event comes next, then the ones that waited behind it
+    s_event = s.outcome(timeout=10)
+    while reader.poll():
+        pass
+    assert reader.seen[len(before) + 1] == s_event
+    assert set(reader.seen[len(before) + 2 :]) == after

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from eventstore.context import operation
 from eventstore.exceptions import ConcurrencyError
-from eventstore.models import Event, OutboxEntry
+from eventstore.models import Event, Stream
 from eventstore.store import read_all, read_stream
 from testkit.concurrency import Worker, wait_until_blocked_on_lock
 from testkit.helpers import append_things
@@ -79,7 +79,7 @@ def test_many_writers_racing_on_one_stream_leave_one_event_per_version(stream_id
     assert sorted(e.data["n"] for e in events) == list(range(8))
 
 
-def test_events_and_outbox_entries_become_visible_together_or_not_at_all(stream_id):
+def test_events_and_the_stream_head_become_visible_together_or_not_at_all(stream_id):
     committed, failed = uuid.uuid4(), uuid.uuid4()
 
     def commit_one() -> None:
@@ -100,5 +100,74 @@ def test_events_and_outbox_entries_become_visible_together_or_not_at_all(stream_
 
     # Read from this test's own connection: only what really committed is there.
     assert [e.stream_id for e in read_all()] == [committed]
-    assert list(OutboxEntry.objects.values_list("key", flat=True)) == [str(committed)]
+    assert list(Stream.objects.values_list("stream_id", flat=True)) == [committed]
     assert not Event.objects.filter(stream_id=failed).exists()
+
+
+def test_writers_of_different_streams_never_wait_for_each_other():
+    # given: a writer has appended to one stream and keeps its transaction open
+    appended, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with operation(actor="user:1"), transaction.atomic():
+            append_things(uuid.uuid4(), 1)
+            appended.set()
+            assert release.wait(20), "never released"
+
+    held = Worker(holder)
+    held.start()
+    assert appended.wait(10)
+
+    # when: 8 writers append to other streams, each committing on its own connection
+    others = [Worker(lambda n=n: append_as(n)) for n in range(8)]
+    for worker in others:
+        worker.start()
+
+    # then: all of them finish while the first is still open
+    try:
+        assert [w.outcome(timeout=10) for w in others] == list(range(8))
+        assert held.is_alive()
+    finally:
+        release.set()
+    held.outcome()
+
+
+def append_as(n: int) -> int:
+    with operation(actor=f"user:{n}"), transaction.atomic():
+        append_things(uuid.uuid4(), n)
+    return n
+
+
+def test_a_stream_stays_in_version_order_in_the_log_when_its_later_writer_began_first(
+    stream_id,
+):
+    # given: transaction B takes its transaction id first (it writes another stream), then
+    # transaction A appends version 1 of the stream and commits
+    b_started, a_committed = threading.Event(), threading.Event()
+
+    def transaction_b() -> int:
+        with operation(actor="user:2"), transaction.atomic():
+            append_things(uuid.uuid4(), 0)  # B now has the lower transaction id
+            b_started.set()
+            assert a_committed.wait(10)
+            # when: B appends version 2, after A's version 1, and commits
+            (event,) = append_things(stream_id, 2, expected_version=1)
+        return event.log_tx
+
+    def transaction_a() -> int:
+        assert b_started.wait(10)
+        with operation(actor="user:1"), transaction.atomic():
+            (event,) = append_things(stream_id, 1)
+        a_committed.set()
+        return event.log_tx
+
+    b, a = Worker(transaction_b), Worker(transaction_a)
+    b.start()
+    a.start()
+    log_tx_a, log_tx_b = a.outcome(), b.outcome()
+
+    # then: version 2 takes version 1's slot in the log, not B's earlier one, so every reader
+    # of the log gets the stream in version order
+    assert log_tx_b == log_tx_a
+    versions = [e.version for e in read_all() if e.stream_id == stream_id]
+    assert versions == [1, 2]

@@ -10,11 +10,14 @@ from django.db import transaction
 from eventstore.context import operation
 from eventstore.exceptions import (
     ConcurrencyError,
+    EventStoreError,
     InvalidEventData,
     MissingActor,
     UnknownEventType,
 )
-from eventstore.models import ChainHead, Event, OutboxEntry
+from eventstore.hashing import GENESIS_HASH, chain_hash, event_content
+from eventstore.models import Event, Stream
+from eventstore.signals import events_committed
 from eventstore.store import NewEvent, append, iter_all, read_all, read_stream, stream_version
 from testkit.helpers import append_things
 
@@ -30,7 +33,9 @@ def test_append_numbers_versions_per_stream_and_positions_globally(thing_type, a
 
     assert [e.version for e in a + c] == [1, 2, 3]
     assert [e.version for e in b] == [1]
-    assert [e.position for e in a + b + c] == [1, 2, 3, 4]
+    positions = [e.position for e in a + b + c]
+    assert positions == sorted(positions) and len(set(positions)) == 4
+    assert [e.position for e in read_all()] == positions  # one transaction: append order
     assert [e.data["n"] for e in read_stream(first)] == [1, 2, 4]
     assert [e.data["n"] for e in read_stream(first, after_version=2)] == [4]
     assert stream_version(first) == 3
@@ -116,7 +121,7 @@ def test_data_not_matching_the_schema_is_refused_and_nothing_is_stored(
     assert 'n: "two" is not of type "integer"' in message
     assert "'extra' was unexpected" in message
     assert not Event.objects.exists()
-    assert not OutboxEntry.objects.exists()
+    assert stream_version(stream_id) == 0
 
 
 def test_data_that_is_not_json_is_refused(thing_type, actor, stream_id):
@@ -139,50 +144,87 @@ def test_an_unregistered_event_type_is_refused(actor, stream_id):
         )
 
 
-def test_each_event_gets_an_outbox_entry_for_its_contexts_topic(
-    thing_type, actor, stream_id, settings
-):
-    settings.KAFKA_TOPIC_PREFIX = "acme."
+def test_an_append_moves_the_streams_head_with_its_last_hash(thing_type, actor, stream_id):
+    events = append_things(stream_id, 1, 2)
+    more = append_things(stream_id, 3, expected_version=2)
 
-    recorded = append_things(stream_id, 1, 2)
-
-    entries = list(OutboxEntry.objects.order_by("id"))
-    assert [e.event_id for e in entries] == [e.position for e in recorded]
-    assert {e.topic for e in entries} == {"acme.testing.events"}
-    assert {e.key for e in entries} == {str(stream_id)}
-    assert all(e.published_at is None for e in entries)
+    head = Stream.objects.get(pk=stream_id)
+    assert (head.stream_type, head.version, head.hash) == ("testing.Thing", 3, more[-1].hash)
+    assert head.log_tx == more[-1].log_tx >= events[-1].log_tx
 
 
-def test_events_and_outbox_entries_roll_back_with_the_callers_transaction(
+def test_events_and_the_stream_head_roll_back_with_the_callers_transaction(
     thing_type, actor, stream_id
 ):
-    head_before = ChainHead.objects.get()
-
     with pytest.raises(RuntimeError), transaction.atomic():
         append_things(stream_id, 1)
         raise RuntimeError("the caller's use case failed after appending")
 
-    assert not Event.objects.exists()
-    assert not OutboxEntry.objects.exists()
-    assert ChainHead.objects.get().position == head_before.position
-    # The next append reuses the position: positions stay gapless.
-    assert append_things(stream_id, 2)[0].position == head_before.position + 1
+    assert not Event.objects.filter(stream_id=stream_id).exists()
+    assert stream_version(stream_id) == 0
+    assert append_things(stream_id, 2)[0].version == 1  # the stream starts again at 1
+
+
+def test_the_commit_is_announced_after_it_happened_not_before(
+    thing_type, actor, stream_id, django_capture_on_commit_callbacks
+):
+    heard: list[object] = []
+
+    def listener(sender, **_kwargs) -> None:
+        heard.append(sender)
+
+    events_committed.connect(listener, weak=False, dispatch_uid="test-listener")
+    try:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            append_things(stream_id, 1)
+        assert heard == []  # not yet committed
+        for callback in callbacks:
+            callback()
+    finally:
+        events_committed.disconnect(dispatch_uid="test-listener")
+
+    assert heard == [Event]
+
+
+def test_an_event_of_another_context_is_refused_on_a_stream(actor, stream_id):
+    with pytest.raises(EventStoreError, match="belongs to the 'testing' context"):
+        append(
+            stream_type="documents.Document",
+            stream_id=stream_id,
+            expected_version=0,
+            events=[NewEvent("testing.ThingHappened", {"n": 1})],
+        )
+    with pytest.raises(EventStoreError, match="stream types look like"):
+        append(
+            stream_type='testing."Thing"',
+            stream_id=stream_id,
+            expected_version=0,
+            events=[NewEvent("testing.ThingHappened", {"n": 1})],
+        )
 
 
 def test_read_all_pages_through_the_global_order(thing_type, actor):
     for n in range(7):
         append_things(uuid.uuid4(), n)
+    everything = read_all()
 
-    page = read_all(after_position=2, limit=3)
+    page = read_all(after=everything[1].log_key, limit=3)
 
-    assert [e.position for e in page] == [3, 4, 5]
+    assert page == everything[2:5]
+    assert [e.data["n"] for e in everything] == list(range(7))
     assert [e.data["n"] for e in iter_all(page_size=2)] == list(range(7))
-    assert [e.position for e in read_all(after_position=7)] == []
+    assert read_all(after=everything[-1].log_key) == []
 
 
-def test_each_event_links_to_the_hash_of_the_one_before(thing_type, actor):
-    events = append_things(uuid.uuid4(), 1, 2) + append_things(uuid.uuid4(), 3)
+def test_each_event_links_to_the_hash_of_its_streams_event_before(thing_type, actor):
+    first, second = uuid.uuid4(), uuid.uuid4()
+    a = append_things(first, 1, 2)
+    b = append_things(second, 3)
+    c = append_things(first, 4, expected_version=2)
 
-    assert events[0].prev_hash == "0" * 64
-    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
-    assert ChainHead.objects.get().hash == events[-1].hash
+    assert [e.prev_hash for e in a + c] == [GENESIS_HASH, a[0].hash, a[1].hash]
+    assert b[0].prev_hash == GENESIS_HASH
+    for event in a + b + c:  # the database's hash is the one Python computes from the row
+        row = Event.objects.get(position=event.position)
+        assert (row.prev_hash, row.hash) == (event.prev_hash, event.hash)
+        assert chain_hash(row.prev_hash, event_content(row)) == row.hash

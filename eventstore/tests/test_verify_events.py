@@ -28,10 +28,11 @@ def behind_the_triggers_back(sql: str, params: list | None = None) -> None:
 
 def test_an_intact_chain_verifies(thing_type, actor, capsys):
     append_things(uuid.uuid4(), 1, 2, 3)
+    append_things(uuid.uuid4(), 4)
 
     call_command("verify_events")
 
-    assert "hash chain intact: 3 event(s) verified, last position 3" in capsys.readouterr().out
+    assert "hash chains intact: 4 event(s) in 2 stream(s) verified" in capsys.readouterr().out
 
 
 @pytest.mark.postgres
@@ -39,54 +40,81 @@ def test_an_intact_chain_verifies(thing_type, actor, capsys):
     ("tampering", "reported"),
     [
         pytest.param(
-            "UPDATE eventstore_event SET data = '{\"n\": 20}' WHERE position = 2",
-            "position 2 (event {event_2}): content does not match its hash",
+            "UPDATE eventstore_event SET data = '{{\"n\": 20}}' WHERE position = {v2}",
+            "stream {stream} version 2 (event {event_2}): content does not match its hash",
             id="edited-data",
         ),
         pytest.param(
-            "UPDATE eventstore_event SET metadata = jsonb_set(metadata, '{actor}', '\"user:1\"') "
-            "WHERE position = 2",
-            "position 2 (event {event_2}): content does not match its hash",
+            "UPDATE eventstore_event SET metadata = jsonb_set(metadata, '{{actor}}', '\"user:1\"') "
+            "WHERE position = {v2}",
+            "stream {stream} version 2 (event {event_2}): content does not match its hash",
             id="forged-actor",
         ),
         pytest.param(
-            "DELETE FROM eventstore_outbox WHERE position = 2; "
-            "DELETE FROM eventstore_event WHERE position = 2",
-            "position 2: missing: the next stored event is at position 3",
+            "UPDATE eventstore_event SET occurred_at = occurred_at - interval '1 day' "
+            "WHERE position = {v2}",
+            "stream {stream} version 2 (event {event_2}): content does not match its hash",
+            id="backdated",
+        ),
+        pytest.param(
+            "DELETE FROM eventstore_event WHERE position = {v2}",
+            "stream {stream} version 2: missing: the next stored event of the stream is version 3",
             id="deleted-row",
         ),
         pytest.param(
-            "UPDATE eventstore_event SET prev_hash = repeat('a', 64) WHERE position = 3",
-            "position 3 (event {event_3}): prev_hash does not match",
+            "UPDATE eventstore_event SET prev_hash = repeat('a', 64) WHERE position = {v3}",
+            "stream {stream} version 3 (event {event_3}): prev_hash does not match",
             id="relinked-row",
         ),
         pytest.param(
-            "DELETE FROM eventstore_outbox WHERE position = 4; "
-            "DELETE FROM eventstore_event WHERE position = 4",
-            "position 4: the chain head is at position 4, but the last stored event is at 3",
+            "UPDATE eventstore_event SET data = '{{\"n\": 20}}', hash = encode(sha256("
+            "'forged'::bytea), 'hex') WHERE position = {v2}",
+            "stream {stream} version 2 (event {event_2}): content does not match its hash",
+            id="rehashed-row",
+        ),
+        pytest.param(
+            "DELETE FROM eventstore_event WHERE position = {v4}",
+            "stream {stream} version 4: the stream's head is at version 4, but its last stored "
+            "event is version 3",
             id="deleted-tail",
+        ),
+        pytest.param(
+            "DELETE FROM eventstore_event WHERE stream_id = '{stream}'",
+            "stream {stream} version 1: the stream's head is at version 4, but it has no events",
+            id="deleted-stream",
         ),
     ],
 )
 def test_tampering_is_reported_at_the_first_broken_link(tampering, reported, thing_type, actor):
-    events = append_things(uuid.uuid4(), 1, 2, 3, 4)
+    stream = uuid.uuid4()
+    events = append_things(stream, 1, 2, 3, 4)
+    append_things(uuid.uuid4(), 5)  # another stream, intact
+    positions = {e.version: e.position for e in events}
 
-    behind_the_triggers_back(tampering)
+    behind_the_triggers_back(
+        tampering.format(stream=stream, **{f"v{v}": p for v, p in positions.items()})
+    )
 
     report = verify_chain(batch_size=2)
-    expected = reported.format(event_2=events[1].event_id, event_3=events[2].event_id)
+    expected = reported.format(
+        stream=stream, event_2=events[1].event_id, event_3=events[2].event_id
+    )
     assert not report.ok
-    assert str(report.broken).startswith(expected)
-    with pytest.raises(CommandError, match="first broken link at position"):
+    assert str(report.broken).startswith(expected), str(report.broken)
+    with pytest.raises(CommandError, match="first broken link at stream"):
         call_command("verify_events")
 
 
 @pytest.mark.postgres
 def test_verify_events_exits_non_zero_on_a_tampered_database(committed_db, thing_type, actor):
-    events = append_things(uuid.uuid4(), 1, 2, 3)
+    stream = uuid.uuid4()
+    events = append_things(stream, 1, 2, 3)
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute("UPDATE eventstore_event SET data = '{\"n\": 9}' WHERE position = 2")
+        cursor.execute(
+            "UPDATE eventstore_event SET data = '{\"n\": 9}' WHERE position = %s",
+            [events[1].position],
+        )
         cursor.execute("RESET session_replication_role")
     db = connection.settings_dict
     env = {
@@ -104,4 +132,6 @@ def test_verify_events_exits_non_zero_on_a_tampered_database(committed_db, thing
     )
 
     assert result.returncode != 0
-    assert f"first broken link at position 2 (event {events[1].event_id})" in result.stderr
+    assert f"first broken link at stream {stream} version 2 (event {events[1].event_id})" in (
+        result.stderr
+    )

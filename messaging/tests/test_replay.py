@@ -40,11 +40,13 @@ def test_a_replay_can_be_limited_to_a_stream_or_a_position_range(
     stream_id,
     capsys,
 ):
-    append_things(stream_id, 1, 2, 3)
+    events = append_things(stream_id, 1, 2, 3)
     append_things(uuid.uuid4(), 4)
 
-    call_command("replay_events", "--stream", str(stream_id), "--from-position", "2")
-    call_command("replay_events", "--to-position", "1")
+    call_command(
+        "replay_events", "--stream", str(stream_id), "--from-position", str(events[1].position)
+    )
+    call_command("replay_events", "--to-position", str(events[0].position))
 
     assert capsys.readouterr().out.split("\n")[:2] == ["replayed 2 event(s)", "replayed 1 event(s)"]
 

@@ -15,11 +15,11 @@ def test_healthz_reports_the_services_and_the_pipeline(client):
     assert body["status"] == "ok"
     assert body["checks"]["database"] == "ok"
     assert set(body["checks"]) == {"database", "broker", "kafka"}
-    assert body["pipeline"]["outbox_pending"] == 0
+    assert body["pipeline"]["relay_pending"] == 0
     assert body["pipeline"]["dead_letters_open"] == 0
 
 
-def test_healthz_fails_when_the_outbox_stops_draining(client, settings, thing_type, actor):
+def test_healthz_fails_when_the_relay_stops_draining(client, settings, thing_type, actor):
     from testkit.helpers import append_things
 
     append_things(uuid.uuid4(), 1)  # never relayed: the test transaction does not commit
@@ -28,8 +28,8 @@ def test_healthz_fails_when_the_outbox_stops_draining(client, settings, thing_ty
     response = client.get("/healthz")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["outbox"].startswith("error: oldest unpublished event")
-    assert response.json()["pipeline"]["outbox_pending"] == 1
+    assert response.json()["checks"]["relay"].startswith("error: oldest unpublished event")
+    assert response.json()["pipeline"]["relay_pending"] == 1
 
 
 @pytest.mark.redis

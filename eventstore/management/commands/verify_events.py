@@ -4,7 +4,7 @@ from eventstore.verification import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the event store's hash chain; exits non-zero at the first broken link."
+    help = "Verify every stream's hash chain; exits non-zero at the first broken link."
 
     def handle(self, *args, **options) -> None:
         report = verify_chain()
@@ -15,7 +15,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"hash chain intact: {report.checked} event(s) verified, "
-                f"last position {report.last_position}"
+                f"hash chains intact: {report.checked} event(s) in {report.streams} stream(s) "
+                "verified"
             )
         )

@@ -1,15 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from eventstore.selectors import consumer_lags, open_dead_letters, outbox_lag
+from messaging.selectors import consumer_lags, open_dead_letters, relay_lag
 
 
 class Command(BaseCommand):
-    help = "Show outbox lag, consumer lag and open dead letters."
+    help = "Show relay lag, consumer lag and open dead letters."
 
     def handle(self, *args, **options) -> None:
-        outbox = outbox_lag()
-        age = f"{outbox.oldest_age_seconds:.1f} s" if outbox.oldest_age_seconds is not None else "-"
-        self.stdout.write(f"outbox: {outbox.pending} unpublished, oldest {age}")
+        relay = relay_lag()
+        age = f"{relay.oldest_age_seconds:.1f} s" if relay.oldest_age_seconds is not None else "-"
+        error = f"; last error: {relay.last_error}" if relay.last_error else ""
+        self.stdout.write(f"relay: {relay.pending} unpublished, oldest {age}{error}")
         for lag in consumer_lags():
             shown = lag.lag if lag.lag is not None else f"unknown ({lag.error})"
             self.stdout.write(f"consumer {lag.consumer}: lag {shown}")
