@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from opentelemetry.trace import SpanKind
 
-from eventstore.store import RecordedEvent
 from messaging.tracing import continue_trace
-
-
-@dataclass(frozen=True)
-class Message:
-    """One event on its way out: topic, key = stream id, value = the envelope as JSON."""
-
-    topic: str
-    event: RecordedEvent
-
-    @property
-    def key(self) -> bytes:
-        return str(self.event.stream_id).encode()
-
-    def value(self) -> bytes:
-        return json.dumps(self.event.envelope(), separators=(",", ":")).encode()
-
-    def headers(self, *, traceparent: str | None = None) -> list[tuple[str, bytes]]:
-        """The brief's headers; ``traceparent`` replaces the stored one (the relay's span)."""
-        meta = self.event.metadata
-        pairs = {
-            "event_type": self.event.event_type,
-            "event_id": str(self.event.event_id),
-            "schema_version": str(self.event.schema_version),
-            "correlation_id": meta.get("correlation_id"),
-            "causation_id": meta.get("causation_id"),
-            "traceparent": traceparent or meta.get("traceparent"),
-            "content-type": "application/json",
-        }
-        return [(name, value.encode()) for name, value in pairs.items() if value]
+from messaging.wire import Message
 
 
 class Publisher(Protocol):
@@ -113,23 +82,17 @@ class InProcessPublisher:
 
     def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
         from messaging.consumers import consumers_of
-        from messaging.dispatch import apply_with_retries, record_dead_letter
+        from messaging.dispatch import dead_letter_to_table, deliver
 
         for message in messages:
             for consumer in consumers_of(message.topic):
-
-                def dead_letter(error: str, attempts: int, consumer=consumer, message=message):
-                    record_dead_letter(
-                        consumer,
-                        topic=message.topic,
-                        payload=message.value(),
-                        error=error,
-                        attempts=attempts,
-                        headers={k: v.decode() for k, v in message.headers()},
-                        key=message.key.decode(),
-                    )
-
-                apply_with_retries(consumer, message.event, dead_letter=dead_letter, sleep=False)
+                deliver(
+                    consumer,
+                    message.event,
+                    dead_letter=dead_letter_to_table(consumer),
+                    topic=message.topic,
+                    sleep=False,
+                )
         return {m.event.position: None for m in messages}
 
 

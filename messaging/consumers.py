@@ -1,13 +1,18 @@
-"""Consumers: named groups of handlers, one per event type, applied effectively once.
+"""Consumers: named groups of handlers, one per event type, applied once and in order.
 
-Apps declare their consumers in ``AppConfig.ready()``. Whatever carries the event (the Kafka
-consumer loop or the in-process bus), it reaches the handler through ``apply_event``: the
-inbox row and the handler's effects commit in one transaction, and the handler runs inside
-an operation that continues the event's correlation id and trace, with the event as cause.
+Apps declare their consumers (``consumers`` on their AppConfig). Whatever carries the event
+(the Kafka consumer loop or the in-process bus), it reaches the handler through
+``apply_event``: the consumer's inbox cursor for the event's stream moves from version k-1
+to k in the same transaction as the handler's effects, so a redelivered or replayed event is
+skipped and an early one (k+1 before k) is parked until its predecessor is applied. The
+handler runs inside an operation that continues the event's correlation id and trace, with
+the event as cause.
 """
 
 from __future__ import annotations
 
+import enum
+import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,15 +21,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from opentelemetry.trace import SpanKind
 
 from eventstore.context import operation, system_actor
 from eventstore.declarations import Registry
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
-from messaging.models import InboxEntry
-from messaging.topics import context_topic
+from messaging.models import InboxCursor, ParkedEvent
 from messaging.tracing import continue_trace
+from messaging.wire import context_topic
 
 Handler = Callable[[RecordedEvent], None]
 
@@ -85,21 +91,85 @@ def event_from_envelope(envelope: Mapping[str, Any]) -> RecordedEvent:
     )
 
 
-def apply_event(consumer: Consumer, event: RecordedEvent) -> bool:
-    """Apply one event once. Returns False if the consumer had already applied it (a
-    redelivery or a replay) or has no handler for its type."""
-    handler = consumer.handlers.get(event.event_type)
-    if handler is None:
-        return False
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    DUPLICATE = "applied before"  # a redelivery or a replay
+    PARKED = "parked"  # an earlier version of its stream is not applied yet
+
+
+def apply_event(consumer: Consumer, event: RecordedEvent, *, topic: str = "") -> Outcome:
+    """Apply one event if it is the next version of its stream for this consumer (its
+    handler, if it has one for the type, runs then); skip it if it was applied before; park
+    it if its predecessor was not applied yet. Raises what the handler raises (nothing of the
+    attempt is kept then)."""
     with transaction.atomic():
-        _, created = InboxEntry.objects.get_or_create(
-            consumer=consumer.name, event_id=event.event_id, defaults={"position": event.position}
+        cursor = (
+            InboxCursor.objects.select_for_update()
+            .filter(consumer=consumer.name, stream_id=event.stream_id)
+            .first()
         )
-        if not created:
-            return False
-        with handling(consumer, event):
-            handler(event)
-    return True
+        applied = cursor.version if cursor is not None else 0
+        if event.version <= applied:
+            return Outcome.DUPLICATE
+        if event.version > applied + 1:
+            _park(consumer, event, topic)
+            return Outcome.PARKED
+        if cursor is None:
+            cursor, created = InboxCursor.objects.get_or_create(
+                consumer=consumer.name,
+                stream_id=event.stream_id,
+                defaults={"version": event.version, "event_id": event.event_id},
+            )
+            if not created:  # a concurrent delivery of the same version won
+                return Outcome.DUPLICATE
+        else:
+            cursor.version, cursor.event_id = event.version, event.event_id
+            cursor.save(update_fields=["version", "event_id", "applied_at"])
+        handler = consumer.handlers.get(event.event_type)
+        if handler is not None:
+            with handling(consumer, event):
+                handler(event)
+        ParkedEvent.objects.filter(
+            consumer=consumer.name, stream_id=event.stream_id, version__lte=event.version
+        ).delete()
+    return Outcome.APPLIED
+
+
+def parked_next(consumer: Consumer, stream_id: uuid.UUID) -> RecordedEvent | None:
+    """The parked event that comes right after what the consumer applied of the stream."""
+    applied = (
+        InboxCursor.objects.filter(consumer=consumer.name, stream_id=stream_id)
+        .values_list("version", flat=True)
+        .first()
+    ) or 0
+    parked = ParkedEvent.objects.filter(
+        consumer=consumer.name, stream_id=stream_id, version=applied + 1
+    ).first()
+    return event_from_envelope(parked.envelope) if parked is not None else None
+
+
+def streams_ready(consumer: Consumer) -> list[uuid.UUID]:
+    """Streams whose next parked event has its predecessor applied (the predecessor's
+    application raced the parking, or a dead letter was resolved elsewhere)."""
+    applied = InboxCursor.objects.filter(
+        consumer=consumer.name, stream_id=OuterRef("stream_id"), version=OuterRef("version") - 1
+    )
+    ready = ParkedEvent.objects.filter(consumer=consumer.name).filter(Exists(applied))
+    return list(ready.values_list("stream_id", flat=True).distinct())
+
+
+def _park(consumer: Consumer, event: RecordedEvent, topic: str) -> None:
+    ParkedEvent.objects.get_or_create(
+        consumer=consumer.name,
+        stream_id=event.stream_id,
+        version=event.version,
+        defaults={
+            "event_id": event.event_id,
+            "event_type": event.event_type,
+            "topic": topic,
+            "envelope": json.loads(json.dumps(event.envelope())),
+        },
+    )
 
 
 @contextmanager

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import signal
 import threading
+import time
+import uuid
 from collections.abc import Callable
 
 import structlog
@@ -13,10 +15,20 @@ from confluent_kafka import KafkaError, KafkaException, Message, Producer
 from django.conf import settings
 from django.db import close_old_connections
 
+from eventstore.store import RecordedEvent
 from messaging.consumers import Consumer, event_from_envelope
-from messaging.dispatch import apply_with_retries, record_dead_letter
+from messaging.dispatch import (
+    DeadLetterSink,
+    dead_letter_to_table,
+    deliver,
+    drain_ready,
+    record_dead_letter,
+)
 
 logger = structlog.get_logger(__name__)
+
+# How often an idle consumer looks for parked events that may go now (seconds).
+DRAIN_INTERVAL = 5.0
 
 
 def dead_letter_topic(consumer: Consumer) -> str:
@@ -65,10 +77,17 @@ class ConsumerLoop:
     def run(self, *, max_messages: int | None = None) -> int:
         handled = 0
         self._kafka.subscribe(self.consumer.topics, on_revoke=self._on_revoke)
+        drained_at = 0.0
         try:
             while not self.stop_requested.is_set():
                 message = self._kafka.poll(self._poll_timeout)
                 if message is None:
+                    if time.monotonic() - drained_at > DRAIN_INTERVAL:
+                        # Parked events whose predecessor another process applied, or
+                        # whose dead-lettered predecessor was resolved in the admin.
+                        close_old_connections()
+                        drain_ready(self.consumer, dead_letter=self._sink(None))
+                        drained_at = time.monotonic()
                     continue
                 if message.error():
                     if message.error().code() != KafkaError._PARTITION_EOF:
@@ -91,14 +110,30 @@ class ConsumerLoop:
             # Undecodable: no retry can help.
             self._dead_letter(message, f"undecodable message: {type(exc).__name__}: {exc}", 1)
         else:
-            apply_with_retries(
-                self.consumer,
-                event,
-                dead_letter=lambda error, attempts: self._dead_letter(message, error, attempts),
-            )
+            deliver(self.consumer, event, topic=message.topic(), dead_letter=self._sink(message))
         if self._after_apply is not None:
             self._after_apply(message)
         self._kafka.store_offsets(message=message)
+
+    def _sink(self, message: Message | None) -> DeadLetterSink:
+        """Dead letters: the message in hand as it came, or an event drained from the
+        parking, as its envelope (in the table and on the dead-letter topic alike)."""
+        table = dead_letter_to_table(self.consumer)
+
+        def sink(event: RecordedEvent, error: str, attempts: int) -> None:
+            if message is not None and message.value() and _event_id(message) == event.event_id:
+                self._dead_letter(message, error, attempts)
+                return
+            table(event, error, attempts)
+            self._dlq.produce(
+                dead_letter_topic(self.consumer),
+                key=str(event.stream_id).encode(),
+                value=json.dumps(event.envelope()).encode(),
+                headers=[("dlq-error", error.encode()), ("dlq-source", b"parked")],
+            )
+            self._dlq.flush(10)
+
+        return sink
 
     def _dead_letter(self, message: Message, error: str, attempts: int) -> None:
         headers = {k: (v or b"").decode(errors="replace") for k, v in (message.headers() or [])}
@@ -134,3 +169,10 @@ class ConsumerLoop:
         except KafkaException as exc:
             if exc.args[0].code() != KafkaError._NO_OFFSET:
                 raise
+
+
+def _event_id(message: Message) -> uuid.UUID | None:
+    for name, value in message.headers() or []:
+        if name == "event_id" and value:
+            return uuid.UUID(value.decode())
+    return None

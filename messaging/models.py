@@ -1,5 +1,6 @@
-"""What messaging keeps: how far each relay has published the log, the events each consumer
-has applied (its inbox) and the messages it gave up on (dead letters)."""
+"""What messaging keeps: how far each relay has published the log, how far each consumer has
+applied each stream (its inbox), the events waiting for their predecessor, and the messages
+a consumer gave up on (dead letters)."""
 
 from __future__ import annotations
 
@@ -34,24 +35,55 @@ class RelayCheckpoint(models.Model):
         return LogKey(self.log_tx, self.position)
 
 
-class InboxEntry(models.Model):
-    """An event a consumer has applied, recorded in the same transaction as its effects:
-    a redelivered or replayed event finds its entry and is skipped (effectively once)."""
+class InboxCursor(models.Model):
+    """A consumer's inbox, kept per stream: the last version of the stream it applied, moved
+    in the same transaction as the handler's effects. An event is applied only as the next
+    version after it (so a handler never sees version k+1 before k, and a redelivered or
+    replayed event is skipped); every event of the consumer's topics moves it, also those it
+    has no handler for."""
 
     consumer = models.CharField(max_length=100)
-    event_id = models.UUIDField()
-    position = models.BigIntegerField()
-    processed_at = models.DateTimeField(auto_now_add=True)
+    stream_id = models.UUIDField()
+    version = models.PositiveIntegerField()
+    event_id = models.UUIDField(help_text="the event of that version")
+    applied_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        db_table = "messaging_inbox"
-        verbose_name_plural = "inbox entries"
+        db_table = "messaging_inbox_cursor"
         constraints = [
-            models.UniqueConstraint(fields=["consumer", "event_id"], name="messaging_inbox_once")
+            models.UniqueConstraint(
+                fields=["consumer", "stream_id"], name="messaging_inbox_cursor_once"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.consumer} processed {self.event_id}"
+        return f"{self.consumer} applied {self.stream_id} up to v{self.version}"
+
+
+class ParkedEvent(models.Model):
+    """An event that reached a consumer before its stream's previous version was applied
+    (a dead-lettered predecessor, a partly failed relay batch, a replay): it waits here and
+    is applied as soon as its predecessor is."""
+
+    consumer = models.CharField(max_length=100)
+    stream_id = models.UUIDField()
+    version = models.PositiveIntegerField()
+    event_id = models.UUIDField()
+    event_type = models.CharField(max_length=200)
+    topic = models.CharField(max_length=200, blank=True)
+    envelope = models.JSONField()
+    parked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "messaging_parked_event"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer", "stream_id", "version"], name="messaging_parked_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer}: {self.event_type} v{self.version} waits for v{self.version - 1}"
 
 
 class DeadLetter(models.Model):
@@ -64,6 +96,8 @@ class DeadLetter(models.Model):
     offset = models.BigIntegerField(null=True, blank=True)
     event_id = models.CharField(max_length=64, blank=True)
     event_type = models.CharField(max_length=200, blank=True)
+    stream_id = models.UUIDField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
     key = models.TextField(blank=True)
     headers = models.JSONField(default=dict)
     payload = models.TextField()
@@ -71,6 +105,7 @@ class DeadLetter(models.Model):
     attempts = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=200, blank=True, help_text="what became of it")
 
     class Meta:
         db_table = "messaging_dead_letter"

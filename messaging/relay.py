@@ -27,9 +27,9 @@ from django.db.models import F
 
 from eventstore.models import Event
 from eventstore.store import RecordedEvent, read_all
-from messaging.bus import Message, Publisher, get_publisher
+from messaging.bus import Publisher, get_publisher
 from messaging.models import RelayCheckpoint
-from messaging.topics import topic_for
+from messaging.wire import Message, topic_for
 
 logger = structlog.get_logger(__name__)
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from eventstore.log import LOG_START
 from eventstore.models import Event
 from eventstore.store import RecordedEvent
-from messaging.bus import Message, Publisher, get_publisher
-from messaging.topics import topic_for
+from messaging.bus import Publisher, get_publisher
+from messaging.wire import Message, topic_for
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from eventstore.models import Event
 from messaging.consumers import Consumer, all_consumers
-from messaging.models import DeadLetter, RelayCheckpoint
+from messaging.models import DeadLetter, ParkedEvent, RelayCheckpoint
 from messaging.relay import destination
 
 # Counting stops here: past it the figure only says "far behind".
@@ -47,6 +47,11 @@ def relay_lag() -> RelayLag:
 
 def open_dead_letters() -> int:
     return DeadLetter.objects.filter(resolved_at__isnull=True).count()
+
+
+def parked_events() -> int:
+    """Events waiting for their stream's previous version (behind a dead letter, usually)."""
+    return ParkedEvent.objects.count()
 
 
 def kafka_consumer_lag(consumer: Consumer, *, timeout: float = 5.0) -> ConsumerLag:

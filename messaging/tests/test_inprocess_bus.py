@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from eventstore.store import read_stream
-from messaging.consumers import apply_event, get_consumer
-from messaging.models import DeadLetter, InboxEntry
+from messaging.consumers import Outcome, apply_event, get_consumer
+from messaging.models import DeadLetter, InboxCursor, ParkedEvent
 from messaging.selectors import relay_lag
 from testkit.helpers import append_things
 from testkit.testapp.apps import ECHO, LEDGER
@@ -42,19 +44,20 @@ def test_an_event_delivered_again_is_not_applied_twice(
     with django_capture_on_commit_callbacks(execute=True):
         (thing,) = append_things(stream_id, 1)
 
-    assert apply_event(get_consumer(ECHO), thing) is False
+    assert apply_event(get_consumer(ECHO), thing) is Outcome.DUPLICATE
 
     assert len(read_stream(LEDGER)) == 1
-    assert InboxEntry.objects.filter(consumer=ECHO, event_id=thing.event_id).count() == 1
+    cursor = InboxCursor.objects.get(consumer=ECHO, stream_id=stream_id)
+    assert (cursor.version, cursor.event_id) == (1, thing.event_id)
 
 
-def test_a_poison_event_is_dead_lettered_and_the_next_one_still_handled(
+def test_a_poison_event_is_dead_lettered_its_stream_waits_and_other_streams_go_on(
     relay_on_commit, thing_type, actor, stream_id, django_capture_on_commit_callbacks
 ):
     from eventstore.store import NewEvent, append
 
     with django_capture_on_commit_callbacks(execute=True):
-        poison, _good = append(
+        poison, behind = append(
             stream_type="testing.Thing",
             stream_id=stream_id,
             expected_version=0,
@@ -63,10 +66,14 @@ def test_a_poison_event_is_dead_lettered_and_the_next_one_still_handled(
                 NewEvent("testing.ThingHappened", {"n": 2}),
             ],
         )
+        append_things(uuid.uuid4(), 3)  # another stream
 
     letter = DeadLetter.objects.get()
     assert (letter.consumer, letter.event_id, letter.attempts) == (ECHO, str(poison.event_id), 3)
+    assert (letter.stream_id, letter.version) == (stream_id, 1)
     assert letter.error == "ValueError: cannot handle thing 1"
     assert letter.headers["correlation_id"] == poison.metadata["correlation_id"]
-    assert [e.data["n"] for e in read_stream(LEDGER)] == [2]
-    assert not InboxEntry.objects.filter(event_id=poison.event_id).exists()
+    assert [e.data["n"] for e in read_stream(LEDGER)] == [3]  # the other stream went on
+    (parked,) = ParkedEvent.objects.all()
+    assert (parked.consumer, parked.event_id, parked.version) == (ECHO, behind.event_id, 2)
+    assert not InboxCursor.objects.filter(consumer=ECHO, stream_id=stream_id).exists()

@@ -12,8 +12,9 @@ from django.conf import settings
 
 from eventstore.store import NewEvent, append, read_all, read_stream
 from messaging.consumers import get_consumer
+from messaging.dispatch import skip_dead_letter
 from messaging.kafka_consumer import ConsumerLoop, dead_letter_topic
-from messaging.models import DeadLetter
+from messaging.models import DeadLetter, ParkedEvent
 from messaging.relay import relay_log
 from messaging.replay import ReplayRange, replay_events
 from messaging.selectors import kafka_consumer_lag, relay_lag
@@ -110,7 +111,7 @@ def test_a_consumer_that_dies_after_its_commit_does_not_apply_the_redelivery_twi
 
 def test_poison_messages_go_to_the_dead_letters_and_the_consumer_goes_on(settings):
     settings.MESSAGING_CONSUMER_MAX_ATTEMPTS = 2
-    stream = uuid.uuid4()
+    stream, other = uuid.uuid4(), uuid.uuid4()
     append(
         stream_type="testing.Thing",
         stream_id=stream,
@@ -125,26 +126,33 @@ def test_poison_messages_go_to_the_dead_letters_and_the_consumer_goes_on(setting
     garbage.produce(topic_of_testing_context(), key=str(stream).encode(), value=b"{not json")
     garbage.flush(10)
     append_things(stream, 3, expected_version=2)
+    append_things(other, 4)
     relay_log()
 
-    ConsumerLoop(get_consumer(ECHO)).run(max_messages=4)
+    ConsumerLoop(get_consumer(ECHO)).run(max_messages=5)
 
-    assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 3]
+    # the other stream went on; this one waits behind its poison event
+    assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 4]
+    assert list(ParkedEvent.objects.values_list("version", flat=True)) == [3]
     letters = {letter.error: letter for letter in DeadLetter.objects.all()}
     assert set(letters) == {
         "ValueError: cannot handle thing 2",
         "undecodable message: JSONDecodeError: Expecting property name enclosed in double "
         "quotes: line 1 column 2 (char 1)",
     }
-    assert letters["ValueError: cannot handle thing 2"].attempts == 2
-    assert letters["ValueError: cannot handle thing 2"].headers["event_type"] == (
-        "testing.ThingHappened"
-    )
+    poison = letters["ValueError: cannot handle thing 2"]
+    assert (poison.attempts, poison.stream_id, poison.version) == (2, stream, 2)
+    assert poison.headers["event_type"] == "testing.ThingHappened"
     dlq = read_topic(dead_letter_topic(get_consumer(ECHO)), 2)
     assert sorted(dict(m.headers())["dlq-error"].decode()[:10] for m in dlq) == [
         "ValueError",
         "undecodabl",
     ]
+
+    # when an operator gives up on the poison event, the stream goes on
+    skip_dead_letter(poison, by="user:1")
+    assert sorted(e.data["n"] for e in read_stream(LEDGER)) == [1, 3, 4]
+    assert not ParkedEvent.objects.exists()
 
 
 def test_a_replay_to_kafka_is_consumed_without_applying_anything_twice():

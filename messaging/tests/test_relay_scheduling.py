@@ -13,9 +13,9 @@ from kombu import Connection
 
 from eventstore.context import operation
 from eventstore.store import read_all
-from messaging.bus import Message
 from messaging.relay import destination, relay_log
 from messaging.tasks import _key
+from messaging.wire import Message
 from project.celery import app as celery_app
 from testkit.concurrency import Worker
 from testkit.helpers import append_things

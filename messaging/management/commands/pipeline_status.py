@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand
 
-from messaging.selectors import consumer_lags, open_dead_letters, relay_lag
+from messaging.selectors import consumer_lags, open_dead_letters, parked_events, relay_lag
 
 
 class Command(BaseCommand):
-    help = "Show relay lag, consumer lag and open dead letters."
+    help = "Show relay lag, consumer lag, open dead letters and parked events."
 
     def handle(self, *args, **options) -> None:
         relay = relay_lag()
@@ -15,3 +15,4 @@ class Command(BaseCommand):
             shown = lag.lag if lag.lag is not None else f"unknown ({lag.error})"
             self.stdout.write(f"consumer {lag.consumer}: lag {shown}")
         self.stdout.write(f"dead letters: {open_dead_letters()} open")
+        self.stdout.write(f"parked events: {parked_events()} waiting for their predecessor")

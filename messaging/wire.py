@@ -1,0 +1,50 @@
+"""What an event is on Kafka: its topic (one per bounded context, e.g. ``documents.events``),
+its key (the stream id: per-stream order), its value (the envelope as JSON) and headers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from eventstore.registry import registry
+from eventstore.store import RecordedEvent
+
+
+def context_topic(context: str) -> str:
+    return f"{settings.KAFKA_TOPIC_PREFIX}{context}.events"
+
+
+def topic_for(event_type: str) -> str:
+    """The topic of the bounded context that owns the event type."""
+    return context_topic(registry.get(event_type).context)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One event on its way out: topic, key = stream id, value = the envelope as JSON."""
+
+    topic: str
+    event: RecordedEvent
+
+    @property
+    def key(self) -> bytes:
+        return str(self.event.stream_id).encode()
+
+    def value(self) -> bytes:
+        return json.dumps(self.event.envelope(), separators=(",", ":")).encode()
+
+    def headers(self, *, traceparent: str | None = None) -> list[tuple[str, bytes]]:
+        """The brief's headers; ``traceparent`` replaces the stored one (the relay's span)."""
+        meta = self.event.metadata
+        pairs = {
+            "event_type": self.event.event_type,
+            "event_id": str(self.event.event_id),
+            "schema_version": str(self.event.schema_version),
+            "correlation_id": meta.get("correlation_id"),
+            "causation_id": meta.get("causation_id"),
+            "traceparent": traceparent or meta.get("traceparent"),
+            "content-type": "application/json",
+        }
+        return [(name, value.encode()) for name, value in pairs.items() if value]
