@@ -31,12 +31,17 @@ def test_the_event_log_filters_and_pages_by_position(embedded, users):
     by_actor = staff.get("/api/events/", {"actor": f"user:{users.customer.pk}"}).json()
     assert len(by_actor["results"]) == 2
 
+    everything = [e["event_id"] for e in staff.get("/api/events/").json()["results"]]
     first = staff.get("/api/events/", {"page_size": 2}).json()
     second = staff.get(first["next"]).json()
-    positions = [e["position"] for e in first["results"] + second["results"]]
-    assert positions == sorted(positions) and len(set(positions)) == 4
+    back = staff.get(second["previous"]).json()
+    assert first["previous"] is None
+    assert [e["event_id"] for e in first["results"] + second["results"]] == everything[:4]
+    assert back["results"] == first["results"]
     bad = staff.get("/api/events/", {"since": "yesterday"})
     assert bad.status_code == 400 and "since" in bad.json()
+    forged = staff.get("/api/events/", {"cursor": "cD1hYmM="})
+    assert forged.status_code == 400 and "not a log position" in forged.json()["cursor"][0]
 
 
 def test_schema_and_docs_are_served(embedded, users):

@@ -5,7 +5,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from eventstore.context import current_operation, identify, user_actor
 from eventstore.log import LogKey
@@ -21,9 +21,10 @@ class NewestFirst(CursorPagination):
 
 
 class InLogOrder(BasePagination):
-    """Events in log order, in keyset pages: ``next`` carries ``cursor``, the log key of the
-    page's last event, and the next page starts after it. The querysets given are settled
-    (below the watermark), so no event can later appear behind a page already read."""
+    """Events in log order, in keyset pages: ``next`` resumes after the page's last event
+    (``?cursor=<log key>``), ``previous`` ends before its first (``?before=<log key>``). The
+    querysets given are settled (below the watermark), so no event can later appear behind a
+    page already read."""
 
     page_size, max_page_size = 100, 1000
 
@@ -32,35 +33,48 @@ class InLogOrder(BasePagination):
         params = CursorInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         size = params.validated_data.get("page_size") or self.page_size
-        after = params.validated_data.get("cursor")
-        if after is not None:
-            queryset = queryset.after(after)
-        rows = list(queryset[: size + 1])
-        self.next_after = rows[size - 1].log_key if len(rows) > size else None
-        return rows[:size]
+        after, before = params.validated_data.get("cursor"), params.validated_data.get("before")
+        if before is not None:  # the page that ends before ``before``, read backwards
+            rows = list(queryset.before(before).order_by("-log_tx", "-position")[: size + 1])
+            page, more_before, more_after = rows[:size][::-1], len(rows) > size, True
+        else:
+            if after is not None:
+                queryset = queryset.after(after)
+            rows = list(queryset[: size + 1])
+            page, more_before, more_after = rows[:size], after is not None, len(rows) > size
+        self.links = {
+            "next": ("cursor", page[-1].log_key) if page and more_after else None,
+            "previous": ("before", page[0].log_key) if page and more_before else None,
+        }
+        return page
 
     def get_paginated_response(self, data) -> Response:
-        next_url = None
-        if self.next_after is not None:
-            url = self.request.build_absolute_uri()
-            next_url = replace_query_param(url, "cursor", self.next_after.token)
-        return Response({"next": next_url, "results": data})
+        links = {name: self._url(link) for name, link in self.links.items()}
+        return Response({**links, "results": data})
+
+    def _url(self, link: tuple[str, LogKey] | None) -> str | None:
+        if link is None:
+            return None
+        param, key = link
+        other = "before" if param == "cursor" else "cursor"
+        url = self.request.build_absolute_uri()
+        return remove_query_param(replace_query_param(url, param, key.token), other)
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
+        link = {"type": "string", "format": "uri", "nullable": True}
         return {
             "type": "object",
-            "required": ["next", "results"],
-            "properties": {
-                "next": {"type": "string", "format": "uri", "nullable": True},
-                "results": schema,
-            },
+            "required": ["next", "previous", "results"],
+            "properties": {"next": link, "previous": link, "results": schema},
         }
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
+        key = {"type": "string", "pattern": r"^\d+\.\d+$"}
         return [
-            {"name": "cursor", "in": "query", "required": False, "description":
-             "the log key of the last event read (from the previous page's next link)",
-             "schema": {"type": "string", "pattern": r"^\d+\.\d+$"}},
+            {"name": "cursor", "in": "query", "required": False, "schema": key,
+             "description": "the log key after which the page starts (from a next link)"},
+            {"name": "before", "in": "query", "required": False, "schema": key,
+             "description": "the log key before which the page ends (from a previous link)"},
             {"name": "page_size", "in": "query", "required": False, "description":
              "events per page", "schema": {"type": "integer", "minimum": 1,
                                            "maximum": self.max_page_size}},
@@ -69,6 +83,7 @@ class InLogOrder(BasePagination):
 
 class CursorInput(serializers.Serializer):
     cursor = serializers.CharField(required=False)
+    before = serializers.CharField(required=False)
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=InLogOrder.max_page_size
     )
@@ -78,6 +93,8 @@ class CursorInput(serializers.Serializer):
             return LogKey.parse(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from None
+
+    validate_before = validate_cursor
 
 
 class OperationView(GenericAPIView):
