@@ -8,6 +8,7 @@ class EventstoreConfig(AppConfig):
     def ready(self) -> None:
         from django_structlog.signals import bind_extra_request_metadata
 
+        from eventstore import checks  # noqa: F401 (registers them)
         from eventstore.middleware import bind_operation_to_request_logs
         from eventstore.projections import projections
         from eventstore.registry import registry

@@ -63,9 +63,9 @@ def operation(
     traceparent: str | None = None,
 ) -> Iterator[OperationContext]:
     """Run a block as one operation; fields not given are inherited from the enclosing one."""
-    if actor is not None and not ACTOR_PATTERN.match(actor):
+    if actor is not None and not ACTOR_PATTERN.fullmatch(actor):
         raise ValueError(f"actor must look like 'user:<id>' or 'system:<name>', not {actor!r}")
-    if traceparent is not None and not TRACEPARENT_PATTERN.match(traceparent):
+    if traceparent is not None and not TRACEPARENT_PATTERN.fullmatch(traceparent):
         traceparent = None
     outer = _current.get()
     if outer is None:
@@ -93,7 +93,7 @@ def identify(actor: str) -> None:
     """Names the actor of the current operation once it is known: DRF authenticates (a token,
     say) inside the view, after the middleware opened the request's operation. The
     operation's exit still restores what was there before it."""
-    if not ACTOR_PATTERN.match(actor):
+    if not ACTOR_PATTERN.fullmatch(actor):
         raise ValueError(f"actor must look like 'user:<id>' or 'system:<name>', not {actor!r}")
     ctx = _current.get()
     if ctx is None:

@@ -36,7 +36,7 @@ class EventType:
     upcasters: Mapping[int, Upcaster] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not NAME_PATTERN.match(self.name):
+        if not NAME_PATTERN.fullmatch(self.name):
             raise ValueError(
                 f"event type names look like 'context.EventName' (letters, digits, _), "
                 f"not {self.name!r}"

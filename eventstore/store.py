@@ -133,7 +133,7 @@ def append(
         raise EventStoreError("nothing to append")
     if expected_version < 0:
         raise EventStoreError("expected_version must be 0 (new stream) or more")
-    if not NAME_PATTERN.match(stream_type):
+    if not NAME_PATTERN.fullmatch(stream_type):
         raise EventStoreError(f"stream types look like 'context.Name', not {stream_type!r}")
     prepared = [_prepare(event, stream_type) for event in events]
     metadata, metadata_json = stored_json(_metadata(actor))
@@ -317,7 +317,7 @@ def _append_one_writer(
 def _metadata(actor: str | None) -> dict[str, Any]:
     op = current_operation()
     actor = actor or (op.actor if op else None)
-    if not actor or not ACTOR_PATTERN.match(actor):
+    if not actor or not ACTOR_PATTERN.fullmatch(actor):
         raise MissingActor(
             f"events need an actor like 'user:<id>' or 'system:<name>', got {actor!r}: "
             "append inside eventstore.context.operation(actor=...)"

@@ -10,6 +10,7 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from eventstore.signals import events_committed
+        from messaging import checks  # noqa: F401 (registers them)
         from messaging.consumers import consumers
         from messaging.tasks import relay_after_commit
 

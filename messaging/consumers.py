@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind
 
 from eventstore.context import operation, system_actor
 from eventstore.declarations import Registry
+from eventstore.models import Stream
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
 from messaging.models import InboxCursor, ParkedEvent
@@ -103,28 +104,14 @@ def apply_event(consumer: Consumer, event: RecordedEvent, *, topic: str = "") ->
     it if its predecessor was not applied yet. Raises what the handler raises (nothing of the
     attempt is kept then)."""
     with transaction.atomic():
-        cursor = (
-            InboxCursor.objects.select_for_update()
-            .filter(consumer=consumer.name, stream_id=event.stream_id)
-            .first()
-        )
-        applied = cursor.version if cursor is not None else 0
-        if event.version <= applied:
+        cursor = locked_cursor(consumer, event.stream_id)
+        if event.version <= cursor.version:
             return Outcome.DUPLICATE
-        if event.version > applied + 1:
+        if event.version > cursor.version + 1:
             _park(consumer, event, topic)
             return Outcome.PARKED
-        if cursor is None:
-            cursor, created = InboxCursor.objects.get_or_create(
-                consumer=consumer.name,
-                stream_id=event.stream_id,
-                defaults={"version": event.version, "event_id": event.event_id},
-            )
-            if not created:  # a concurrent delivery of the same version won
-                return Outcome.DUPLICATE
-        else:
-            cursor.version, cursor.event_id = event.version, event.event_id
-            cursor.save(update_fields=["version", "event_id", "applied_at"])
+        cursor.version, cursor.event_id = event.version, event.event_id
+        cursor.save(update_fields=["version", "event_id", "applied_at"])
         handler = consumer.handlers.get(event.event_type)
         if handler is not None:
             with handling(consumer, event):
@@ -133,6 +120,17 @@ def apply_event(consumer: Consumer, event: RecordedEvent, *, topic: str = "") ->
             consumer=consumer.name, stream_id=event.stream_id, version__lte=event.version
         ).delete()
     return Outcome.APPLIED
+
+
+def locked_cursor(consumer: Consumer, stream_id: uuid.UUID) -> InboxCursor:
+    """The consumer's cursor of a stream (version 0 if it has applied nothing of it yet),
+    locked until the caller's transaction ends: whatever decides on the stream for the
+    consumer (apply, park, skip) does so one at a time, also before its first event."""
+    InboxCursor.objects.bulk_create(
+        [InboxCursor(consumer=consumer.name, stream_id=stream_id, version=0)],
+        ignore_conflicts=True,
+    )
+    return InboxCursor.objects.select_for_update().get(consumer=consumer.name, stream_id=stream_id)
 
 
 def parked_next(consumer: Consumer, stream_id: uuid.UUID) -> RecordedEvent | None:
@@ -156,6 +154,26 @@ def streams_ready(consumer: Consumer) -> list[uuid.UUID]:
     )
     ready = ParkedEvent.objects.filter(consumer=consumer.name).filter(Exists(applied))
     return list(ready.values_list("stream_id", flat=True).distinct())
+
+
+def start_at_heads(consumer: Consumer) -> int:
+    """Counts every stream of the consumer's contexts as applied up to its current version,
+    where the consumer has no place in it yet: for a consumer that joins late (or whose
+    topics no longer hold the early events) and only cares about what happens from now on.
+    Returns how many streams it starts in. (To apply the past instead: ``replay_events``.)"""
+    cursors = InboxCursor.objects.filter(consumer=consumer.name)
+    before = cursors.count()
+    for context in consumer.contexts:
+        heads = Stream.objects.filter(stream_type__startswith=f"{context}.")
+        InboxCursor.objects.bulk_create(
+            (
+                InboxCursor(consumer=consumer.name, stream_id=stream_id, version=version)
+                for stream_id, version in heads.values_list("stream_id", "version").iterator()
+            ),
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
+    return cursors.count() - before
 
 
 def _park(consumer: Consumer, event: RecordedEvent, topic: str) -> None:

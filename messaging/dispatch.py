@@ -19,10 +19,11 @@ from messaging.consumers import (
     apply_event,
     event_from_envelope,
     get_consumer,
+    locked_cursor,
     parked_next,
     streams_ready,
 )
-from messaging.models import DeadLetter, InboxCursor
+from messaging.models import DeadLetter, ParkedEvent
 from messaging.wire import Message, topic_for
 
 logger = structlog.get_logger(__name__)
@@ -54,6 +55,10 @@ def drain(consumer: Consumer, stream_id, *, dead_letter: DeadLetterSink, sleep: 
     applied = 0
     while (event := parked_next(consumer, stream_id)) is not None:
         outcome = apply_with_retries(consumer, event, dead_letter=dead_letter, sleep=sleep)
+        if outcome is None:  # dead-lettered: it waits there now, not in the parking
+            ParkedEvent.objects.filter(
+                consumer=consumer.name, stream_id=stream_id, version=event.version
+            ).delete()
         if outcome is not Outcome.APPLIED:
             break
         applied += 1
@@ -76,8 +81,9 @@ def apply_with_retries(
     topic: str = "",
     sleep: bool = True,
 ) -> Outcome | None:
-    """Apply ``event``; a failing handler is retried with exponential backoff (transient
-    faults: a lock timeout, a dropped connection) and after the last attempt the event goes
+    """Apply ``event``; a failing handler is retried (with exponential backoff and a fresh
+    connection if ``sleep``: transient faults, a lock timeout, a dropped connection) and
+    after the last attempt the event goes
     to ``dead_letter`` so that the consumer can go on (the events of its stream after it are
     parked until the letter is retried or skipped). Returns the outcome, or None if it was
     dead-lettered."""
@@ -102,11 +108,12 @@ def _apply_with_retries(
             if attempt == attempts:
                 dead_letter(event, f"{type(exc).__name__}: {exc}", attempts)
                 return None
-            if not connection.in_atomic_block:
-                # A dropped connection is a transient fault worth a fresh one; inside the
-                # in-process relay's transaction the savepoint already undid the attempt.
-                close_old_connections()
             if sleep:
+                # A long-running consumer: a dropped connection is a transient fault worth a
+                # fresh one. (In the relay's thread the connection holds the relay's lock and
+                # stays; a request or an admin action retries at once.)
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 time.sleep(settings.MESSAGING_CONSUMER_BACKOFF * 2 ** (attempt - 1))
         else:
             if outcome is Outcome.APPLIED and event.event_type in consumer.handlers:
@@ -204,25 +211,20 @@ def skip_dead_letter(letter: DeadLetter, *, by: str) -> Outcome:
     consumer = get_consumer(letter.consumer)
     event = event_from_envelope(json.loads(letter.payload))
     with transaction.atomic():
-        cursor = (
-            InboxCursor.objects.select_for_update()
-            .filter(consumer=consumer.name, stream_id=event.stream_id)
-            .first()
-        )
-        applied = cursor.version if cursor is not None else 0
-        if event.version > applied + 1:
+        cursor = locked_cursor(consumer, event.stream_id)
+        if event.version > cursor.version + 1:
             raise ValueError(
-                f"version {applied + 1} of the stream is not applied yet: skip or retry that "
-                "one first"
+                f"version {cursor.version + 1} of the stream is not applied yet: skip or retry "
+                "that one first"
             )
-        if event.version <= applied:
+        if event.version <= cursor.version:
             _resolve(letter, Outcome.DUPLICATE.value)
             return Outcome.DUPLICATE
-        InboxCursor.objects.update_or_create(
-            consumer=consumer.name,
-            stream_id=event.stream_id,
-            defaults={"version": event.version, "event_id": event.event_id},
-        )
+        cursor.version, cursor.event_id = event.version, event.event_id
+        cursor.save(update_fields=["version", "event_id", "applied_at"])
+        ParkedEvent.objects.filter(
+            consumer=consumer.name, stream_id=event.stream_id, version__lte=event.version
+        ).delete()
         _resolve(letter, f"skipped by {by}")
     drain(consumer, event.stream_id, dead_letter=dead_letter_to_table(consumer), sleep=False)
     logger.warning("dead_letter_skipped", consumer=consumer.name, event_id=str(event.event_id))

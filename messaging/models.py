@@ -44,8 +44,8 @@ class InboxCursor(models.Model):
 
     consumer = models.CharField(max_length=100)
     stream_id = models.UUIDField()
-    version = models.PositiveIntegerField()
-    event_id = models.UUIDField(help_text="the event of that version")
+    version = models.PositiveIntegerField(help_text="0: nothing applied yet")
+    event_id = models.UUIDField(null=True, blank=True, help_text="the event of that version")
     applied_at = models.DateTimeField(auto_now=True)
 
     class Meta:

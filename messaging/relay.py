@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import structlog
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 
 from eventstore.models import Event
 from eventstore.store import RecordedEvent, read_all
@@ -74,7 +74,10 @@ def _relay(name: str, publisher: Publisher, batch_size: int) -> RelayRun:
         if delivered:
             _log_published(delivered)
             last = delivered[-1]
-            RelayCheckpoint.objects.filter(name=name).update(
+            # Only ever forward: a relay that lost its lock (a dropped connection) and raced
+            # another cannot move the checkpoint back over what the other published.
+            behind = Q(log_tx__lt=last.log_tx) | Q(log_tx=last.log_tx, position__lt=last.position)
+            RelayCheckpoint.objects.filter(behind, name=name).update(
                 log_tx=last.log_tx, position=last.position,
                 published=F("published") + len(delivered), failures=0, last_error="",
             )  # fmt: skip

@@ -25,6 +25,7 @@ import time
 from celery import current_app, shared_task
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from messaging.relay import destination, relay_log
 
@@ -34,29 +35,31 @@ IDLE = 2.0  # and on for this long after the last event it published
 MARGIN = 0.1  # a process counts on a promise only until this long before it ends
 PENDING_TTL = 10  # a "session queued" mark outlives a lost task this long at most
 
-# Per destination: until when this process's commits are covered by a session.
+# Per destination: until when (this process's monotonic clock) its commits are covered.
 _covered_until: dict[str, float] = {}
 
 
 @shared_task(name="messaging.relay", ignore_result=True)
 def relay_task() -> int:
-    """One relay session (see the module's docstring)."""
+    """One relay session (see the module's docstring). Promises are durations kept by the
+    cache (a key that expires), so no two hosts' clocks are ever compared."""
     name = destination()
-    promised = _promise(name, time.time() + AWAKE_MIN)
+    promised = _promise(name, AWAKE_MIN)
     cache.delete(_key("pending", name))  # from now on, commits ask again (and see the promise)
-    published, last_activity = 0, time.time()
+    published, last_activity = 0, time.monotonic()
     while True:
-        polled_at = time.time()
+        polled_at = time.monotonic()
         run = relay_log()
         published += run.published
-        if run.published or run.held_back:
+        if run.published or run.held_back or run.busy:
             last_activity = polled_at
         wanted = last_activity + IDLE
-        if polled_at >= promised and polled_at >= wanted and not run.held_back:
+        if polled_at >= promised and polled_at >= wanted:
             return published  # every promise kept: this poll began after the last one
         if wanted > promised - AWAKE_MIN / 2:
-            promised = _promise(name, max(wanted, polled_at + AWAKE_MIN))
-        time.sleep(POLL)
+            promised = _promise(name, max(wanted, polled_at + AWAKE_MIN) - polled_at)
+        # Held back by an open transaction: no point in polling at full speed.
+        time.sleep(POLL * 5 if run.held_back else POLL)
 
 
 @shared_task(name="messaging.relay_sweep", ignore_result=True)
@@ -70,7 +73,7 @@ def relay_after_commit(**_signal: object) -> None:
     if not settings.MESSAGING_RELAY_ON_COMMIT:
         return
     # Covered: the common case under load, decided without I/O (only set when not eager).
-    if time.time() < _covered_until.get(destination(), 0.0):
+    if time.monotonic() < _covered_until.get(destination(), 0.0):
         return
     request_relay()
 
@@ -81,23 +84,24 @@ def request_relay(*, force: bool = False) -> None:
     if current_app.conf.task_always_eager:
         _relay_here()
         return
-    name, now = destination(), time.time()
+    name, now = destination(), time.monotonic()
     if not force and now < _covered_until.get(name, 0.0):
         return
-    promised = cache.get(_key("awake", name)) or 0.0
-    if promised - MARGIN > now:
-        _covered_until[name] = promised - MARGIN
+    awake = cache.pttl(_key("awake", name)) / 1000  # seconds the promise has left, or 0
+    if awake > MARGIN:
+        _covered_until[name] = now + awake - MARGIN
         return
-    if cache.add(_key("pending", name), now, timeout=PENDING_TTL):
+    if cache.add(_key("pending", name), 1, timeout=PENDING_TTL):
         relay_task.delay()
     # A session is queued and has not started (it removes the mark as it starts): once
     # started it polls for AWAKE_MIN at least, so commits until then are covered.
     _covered_until[name] = now + AWAKE_MIN - MARGIN
 
 
-def _promise(name: str, until: float) -> float:
-    cache.set(_key("awake", name), until, timeout=int(until - time.time()) + 60)
-    return until
+def _promise(name: str, seconds: float) -> float:
+    """Promise to poll for ``seconds`` more; returns until when, on this host's clock."""
+    cache.set(_key("awake", name), 1, timeout=seconds)
+    return time.monotonic() + seconds
 
 
 def _key(kind: str, name: str) -> str:
@@ -109,26 +113,51 @@ def _key(kind: str, name: str) -> str:
 _relaying = threading.Lock()
 _here = threading.local()
 _again = threading.Event()
-# How long a committing thread waits for events held back above the watermark by another
-# transaction still open (it ends in moments: a request, a racing command that lost).
-HELD_BACK_WAIT = 5.0
+# Events held back above the watermark by another open transaction (a request still at work,
+# a racing command that lost) settle in moments: the committing thread waits this long for
+# them, then leaves them to a thread that retries in the background.
+HELD_BACK_WAIT = 0.5
+HELD_BACK_RETRY = 0.05
+_retrying = threading.Lock()
 
 
-def _relay_here() -> None:
+def _relay_here(*, wait: float = HELD_BACK_WAIT) -> bool:
+    """Relay in this process; returns whether events were left held back or unpublished."""
     if getattr(_here, "relaying", False):
         _again.set()  # a consumer appended while this thread relays: it goes round again
-        return
+        return False
     with _relaying:
         _here.relaying = True
         try:
-            deadline = time.monotonic() + HELD_BACK_WAIT
+            deadline = time.monotonic() + wait
             while True:
                 _again.clear()
                 run = relay_log()
                 if _again.is_set():
                     continue
-                if not (run.held_back or run.busy) or time.monotonic() > deadline:
-                    return
+                if not (run.held_back or run.busy):
+                    return False
+                if time.monotonic() > deadline:
+                    break
                 time.sleep(0.005)
         finally:
             _here.relaying = False
+    _retry_in_the_background()
+    return True
+
+
+def _retry_in_the_background() -> None:
+    """One thread per process retries until what was held back is published."""
+    if not _retrying.acquire(blocking=False):
+        return  # one is at it already
+
+    def retry() -> None:
+        give_up = time.monotonic() + 60  # held back this long: the next commit asks again
+        try:
+            while _relay_here(wait=0) and time.monotonic() < give_up:
+                time.sleep(HELD_BACK_RETRY)
+        finally:
+            _retrying.release()
+            connections.close_all()
+
+    threading.Thread(target=retry, name="relay-held-back", daemon=True).start()

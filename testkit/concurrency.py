@@ -32,6 +32,10 @@ class Worker(threading.Thread):
         finally:
             connections.close_all()
 
+    def start_and_wait(self, timeout: float = 30) -> Any:
+        self.start()
+        return self.outcome(timeout)
+
     def outcome(self, timeout: float = 30) -> Any:
         self.join(timeout)
         assert not self.is_alive(), "worker did not finish"

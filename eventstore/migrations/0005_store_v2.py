@@ -5,11 +5,16 @@ the log ordered by (log_tx, position) below a watermark.
   (version, last hash), and the relay follows the event table itself.
 - ``eventstore_append(...)`` checks the expected version, writes the events and moves the
   stream's head in one call; ``eventstore_watermark()`` is how far log readers may read.
-- Existing events keep their positions and content. They are re-chained per stream (the old
+- Existing events keep their positions and content. The old chain is verified first (the
+  migration refuses to bless damage); then the events are re-chained per stream (the old
   chain linked each event to its global predecessor) and get ``log_tx`` 0, so they come
   before every new event in the log. This is the only time the migration rewrites rows, with
   the append-only triggers off; it cannot be reversed.
 """
+
+import hashlib
+import json
+from datetime import UTC
 
 from django.db import migrations, models
 
@@ -61,6 +66,16 @@ CREATE TRIGGER eventstore_stream_forward
     FOR EACH ROW EXECUTE FUNCTION eventstore_stream_moves_forward();
 """
 
+# The log counts transactions from the cluster's transaction ids plus an offset, which
+# ``manage.py realign_log`` raises after a restore into a cluster whose ids start lower.
+LOG_OFFSET = """
+CREATE TABLE eventstore_log_offset (
+    id smallint PRIMARY KEY CHECK (id = 1),
+    xid_offset bigint NOT NULL CHECK (xid_offset >= 0)
+);
+INSERT INTO eventstore_log_offset VALUES (1, 0);
+"""
+
 WATERMARK = """
 CREATE FUNCTION eventstore_watermark() RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -69,7 +84,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(
         (SELECT min(x) FROM pg_snapshot_xip(pg_current_snapshot()) AS x),
         pg_snapshot_xmax(pg_current_snapshot())
-    )::text::bigint
+    )::text::bigint + (SELECT xid_offset FROM eventstore_log_offset)
 $$;
 """
 
@@ -133,7 +148,7 @@ BEGIN
     END IF;
     -- Never before the stream's previous event in the log, so a stream stays in version
     -- order even when this transaction got its id before that event's did.
-    r_log_tx := greatest(own_tx, head_log_tx);
+    r_log_tx := greatest(own_tx + (SELECT xid_offset FROM eventstore_log_offset), head_log_tx);
     r_occurred_at := statement_timestamp();
     stamp := to_char(r_occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
     r_prev_hash := head_hash;
@@ -213,8 +228,44 @@ def continue_positions(apps, schema_editor):
         )
 
 
+def verify_the_old_chain(apps, schema_editor):
+    """Re-chaining makes the new hashes vouch for the rows as they are now: first make sure
+    the old chain holds, so that no earlier tampering is blessed by the upgrade."""
+    Event = apps.get_model("eventstore", "Event")
+    ChainHead = apps.get_model("eventstore", "ChainHead")
+    prev, last = GENESIS, 0
+    for row in Event.objects.order_by("position").iterator(chunk_size=1000):
+        content = {
+            "event_id": str(row.event_id),
+            "stream_type": row.stream_type,
+            "stream_id": str(row.stream_id),
+            "version": row.version,
+            "position": row.position,
+            "event_type": row.event_type,
+            "schema_version": row.schema_version,
+            "occurred_at": row.occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "data": row.data,
+            "metadata": row.metadata,
+        }
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        expected = hashlib.sha256(prev.encode() + b"\n" + text.encode()).hexdigest()
+        if row.position != last + 1 or row.prev_hash != prev or row.hash != expected:
+            raise RuntimeError(
+                f"the event store's hash chain is broken at position {row.position} (event "
+                f"{row.event_id}): run verify_events on the old version and settle it before "
+                "upgrading; the upgrade re-chains the events and would bless the damage"
+            )
+        prev, last = row.hash, row.position
+    head = ChainHead.objects.filter(pk=1).first()
+    if last and (head is None or (head.position, head.hash) != (last, prev)):
+        raise RuntimeError(
+            "the event store's chain head does not match its last event (events at the end "
+            "were removed?): settle it before upgrading"
+        )
+
+
 def chain_per_stream(apps, schema_editor):
-    from eventstore.hashing import chain_hash, event_content
+    from eventstore.hashing import NotCanonical, chain_hash, event_content
 
     Event = apps.get_model("eventstore", "Event")
     Stream = apps.get_model("eventstore", "Stream")
@@ -222,7 +273,13 @@ def chain_per_stream(apps, schema_editor):
     for row in Event.objects.order_by("position").iterator(chunk_size=1000):
         prev = heads[row.stream_id].hash if row.stream_id in heads else GENESIS
         row.prev_hash = prev
-        row.hash = chain_hash(prev, event_content(row))
+        try:
+            row.hash = chain_hash(prev, event_content(row))
+        except NotCanonical as exc:
+            raise RuntimeError(
+                f"event {row.event_id} (position {row.position}) holds data that cannot be "
+                f"hashed canonically ({exc}); it was appended before such data was refused"
+            ) from None
         row.save(update_fields=["prev_hash", "hash"])
         heads[row.stream_id] = Stream(
             stream_id=row.stream_id,
@@ -239,7 +296,7 @@ def install(apps, schema_editor):
         with schema_editor.connection.cursor() as cursor:
             cursor.execute("SELECT pg_get_serial_sequence('eventstore_event', 'position')")
             (sequence,) = cursor.fetchone()
-        for sql in (REFUSE_CHANGE, STREAM_HEAD_GUARD, POSTGRES_TRIGGERS, WATERMARK):
+        for sql in (REFUSE_CHANGE, STREAM_HEAD_GUARD, POSTGRES_TRIGGERS, LOG_OFFSET, WATERMARK):
             schema_editor.execute(sql, params=None)  # the SQL has literal % signs
         schema_editor.execute(APPEND % {"sequence": sequence}, params=None)
     else:
@@ -255,6 +312,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(verify_the_old_chain),
         migrations.RunPython(drop_triggers),
         migrations.DeleteModel(name="OutboxEntry"),
         migrations.RemoveIndex(model_name="event", name="eventstore_event_type"),

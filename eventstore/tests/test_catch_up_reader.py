@@ -17,8 +17,9 @@ import pytest
 from django.db import transaction
 
 from eventstore.context import operation
+from eventstore.exceptions import ConcurrencyError
 from eventstore.log import LOG_START
-from eventstore.store import read_all
+from eventstore.store import read_all, stream_version
 from testkit.concurrency import Worker
 from testkit.helpers import append_things
 
@@ -82,6 +83,7 @@ def test_a_later_transaction_that_commits_first_waits_for_the_earlier_one():
 
 def test_sixteen_writers_and_three_readers_every_committed_event_once_in_one_order():
     writers, transactions = 16, 12
+    shared = [uuid.uuid4() for _ in range(4)]  # streams every writer appends to as well
     done = threading.Event()
     committed: set[uuid.UUID] = set()
     rolled_back: set[uuid.UUID] = set()
@@ -92,21 +94,27 @@ def test_sixteen_writers_and_three_readers_every_committed_event_once_in_one_ord
         def run() -> None:
             rng = random.Random(n)
             for i in range(transactions):
-                stream = uuid.uuid4()
+                ids: set[uuid.UUID] = set()
                 fail = rng.random() < 0.2
                 try:
                     with operation(actor=f"user:{n}"), transaction.atomic():
-                        events = append_things(stream, *range(rng.randint(1, 3)))
-                        if rng.random() < 0.5:  # more work in the same transaction
-                            events += append_things(uuid.uuid4(), i)
-                        time.sleep(rng.uniform(0, 0.03))  # hold the transaction open
+                        # a transaction id first, then time, then maybe a shared stream:
+                        # its event may take a later transaction's place in the log
+                        events = append_things(uuid.uuid4(), *range(rng.randint(1, 3)))
+                        time.sleep(rng.uniform(0, 0.02))
+                        if rng.random() < 0.5:
+                            stream = rng.choice(shared)
+                            events += append_things(
+                                stream, i, expected_version=stream_version(stream)
+                            )
                         ids = {e.event_id for e in events}
+                        time.sleep(rng.uniform(0, 0.01))  # hold the transaction open
                         if fail:
                             raise Rollback
                         with lock:
                             for event_id in ids:
                                 committing_at[event_id] = time.monotonic()
-                except Rollback:
+                except (Rollback, ConcurrencyError):
                     rolled_back.update(ids)
                 else:
                     committed.update(ids)
@@ -124,14 +132,17 @@ def test_sixteen_writers_and_three_readers_every_committed_event_once_in_one_ord
     for worker in readers:
         worker.outcome(timeout=60)
 
-    log = [e.event_id for e in read_all(limit=10_000)]
+    log = read_all(limit=10_000)
     assert len(committed) > writers * transactions * 0.5 and rolled_back
-    assert set(log) == committed
+    assert {e.event_id for e in log} == committed
     for follower in followers:
-        assert follower.seen == log  # each committed event once, in the one order
+        assert follower.seen == [e.event_id for e in log]  # each once, in the one order
         assert not rolled_back & set(follower.seen)
         early = [e for e in follower.seen if follower.seen_at[e] < committing_at[e]]
         assert early == [], "seen before its transaction began to commit"
+    for stream in shared:  # every stream in version order along the log
+        versions = [e.version for e in log if e.stream_id == stream]
+        assert versions == list(range(1, len(versions) + 1))
 
 
 def test_a_stalled_writer_holds_readers_back_only_from_its_own_event_on():
@@ -148,12 +159,14 @@ def test_a_stalled_writer_holds_readers_back_only_from_its_own_event_on():
             assert p_release.wait(10)
         return event.event_id
 
+    s_release = threading.Event()
+
     def stalled_s() -> uuid.UUID:
         assert p_appended.wait(10)
         with operation(actor="user:2"), transaction.atomic():
             (event,) = append_things(uuid.uuid4(), 4)
             s_appended.set()
-            time.sleep(5)
+            s_release.wait(5)  # stalls for 5 s at most; the test lets it go when done
         return event.event_id
 
     p, s = Worker(transaction_p), Worker(stalled_s)
@@ -174,6 +187,7 @@ def test_a_stalled_writer_holds_readers_back_only_from_its_own_event_on():
     assert s.is_alive(), "S should still be stalled"
     assert set(reader.seen) == before | {p_event}
     # and once S commits, S's event comes next, then the ones that waited behind it
+    s_release.set()
     s_event = s.outcome(timeout=10)
     while reader.poll():
         pass

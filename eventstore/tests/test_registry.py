@@ -16,8 +16,9 @@ def test_each_domain_app_registers_its_event_types_at_start_up():
 
 
 def test_names_must_carry_their_bounded_context():
-    with pytest.raises(ValueError, match=r"context\.EventName"):
-        EventType(name="ThingHappened", schema=SCHEMA)
+    for name in ("ThingHappened", "testing.Thing Happened", "testing.ThingHappened\n"):
+        with pytest.raises(ValueError, match=r"context\.EventName"):
+            EventType(name=name, schema=SCHEMA)
 
 
 def test_a_newer_schema_version_needs_an_upcaster_from_every_older_one():

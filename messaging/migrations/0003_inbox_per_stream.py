@@ -3,32 +3,46 @@ arrive before their predecessor are parked, and dead letters name their stream a
 
 The old inbox recorded the event ids a consumer had handled, not what it had skipped, so it
 cannot say how far each stream was applied. The cursors start where the store is: at each
-stream's current version, for every consumer that reads the stream's context. Drain the
-consumers before upgrading (``manage.py pipeline_status`` shows no lag): what they had not
-applied yet would be taken for applied.
+stream's current version, for every consumer that reads the stream's context, or just before
+a stream's oldest open dead letter. Drain the consumers before upgrading (``manage.py
+pipeline_status`` shows no lag): what they had not applied yet would be taken for applied.
 """
 
 from django.db import migrations, models
 
 
 def start_at_the_current_versions(apps, schema_editor):
+    import json
+
     from messaging.consumers import consumers
 
     Stream = apps.get_model("eventstore", "Stream")
     Event = apps.get_model("eventstore", "Event")
+    DeadLetter = apps.get_model("messaging", "DeadLetter")
     InboxCursor = apps.get_model("messaging", "InboxCursor")
     for consumer in consumers.all():
+        # A stream with an open dead letter starts just before it, so that retrying the
+        # letter applies it (and what follows) instead of finding it applied.
+        waiting: dict[str, int] = {}
+        for letter in DeadLetter.objects.filter(consumer=consumer.name, resolved_at=None):
+            try:
+                envelope = json.loads(letter.payload)
+                stream, version = str(envelope["stream_id"]), int(envelope["version"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            waiting[stream] = min(waiting.get(stream, version), version)
         cursors = []
         for context in consumer.contexts:
             heads = Stream.objects.filter(stream_type__startswith=f"{context}.")
             for head in heads.iterator(chunk_size=1000):
-                last = Event.objects.get(stream_id=head.stream_id, version=head.version)
+                version = min(head.version, waiting.get(str(head.stream_id), 10**9) - 1)
+                event = Event.objects.filter(stream_id=head.stream_id, version=version).first()
                 cursors.append(
                     InboxCursor(
                         consumer=consumer.name,
                         stream_id=head.stream_id,
-                        version=head.version,
-                        event_id=last.event_id,
+                        version=version,
+                        event_id=event.event_id if event is not None else None,
                     )
                 )
         InboxCursor.objects.bulk_create(cursors, batch_size=1000)
@@ -52,8 +66,11 @@ class Migration(migrations.Migration):
                 ),
                 ("consumer", models.CharField(max_length=100)),
                 ("stream_id", models.UUIDField()),
-                ("version", models.PositiveIntegerField()),
-                ("event_id", models.UUIDField(help_text="the event of that version")),
+                ("version", models.PositiveIntegerField(help_text="0: nothing applied yet")),
+                (
+                    "event_id",
+                    models.UUIDField(blank=True, help_text="the event of that version", null=True),
+                ),
                 ("applied_at", models.DateTimeField(auto_now=True)),
             ],
             options={

@@ -19,7 +19,7 @@ from messaging.dispatch import (
     skip_dead_letter,
 )
 from messaging.models import DeadLetter, InboxCursor, ParkedEvent
-from testkit.concurrency import Worker
+from testkit.concurrency import Worker, wait_until_blocked_on_lock
 from testkit.helpers import append_things
 from testkit.testapp.apps import ECHO, LEDGER, THING_HAPPENED
 
@@ -192,3 +192,71 @@ def test_two_processes_delivering_one_event_at_once_apply_it_once(stream_id):
 
     assert sorted(r.outcome().value for r in racers) == ["applied", "applied before"]
     assert ledger() == [1]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("committed_db")
+def test_an_event_arriving_while_its_predecessor_is_applied_waits_for_it_not_in_the_parking(
+    stream_id, monkeypatch
+):
+    # given: version 1 is being applied (its handler is at work, before the first cursor
+    # row of the stream is committed) when version 2 arrives on another connection
+    with operation(actor="user:1"):
+        first, second = append_things(stream_id, 1, 2)
+    echo = get_consumer(ECHO)
+    handle = echo.handlers[THING_HAPPENED.name]
+    in_handler, release = threading.Event(), threading.Event()
+
+    def slow(event) -> None:
+        if event.data["n"] == 1:
+            in_handler.set()
+            assert release.wait(10)
+        handle(event)
+
+    monkeypatch.setitem(echo.handlers, THING_HAPPENED.name, slow)  # type: ignore[index]
+    applying = Worker(lambda: apply_event(echo, first))
+    applying.start()
+    assert in_handler.wait(10)
+    arriving = Worker(lambda: apply_event(echo, second))
+    arriving.start()
+
+    # when: the second is waiting for the stream's cursor, and the first commits
+    wait_until_blocked_on_lock(lambda: arriving.backend_pid)
+    release.set()
+
+    # then: the second was decided after it, and applied, not parked for ever
+    assert (applying.outcome(), arriving.outcome()) == (Outcome.APPLIED, Outcome.APPLIED)
+    assert ledger() == [1, 2]
+    assert not ParkedEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_parked_event_that_fails_is_dead_lettered_once(actor, stream_id, flaky):
+    first, second = append_things(stream_id, 1, 2)
+    echo, letters = get_consumer(ECHO), Letters()
+    apply_event(echo, second)  # parked
+    flaky.add(2)
+
+    deliver(echo, first, dead_letter=letters, sleep=False)  # applied; 2 fails as it follows
+    drain_ready(echo, dead_letter=letters, sleep=False)
+    drain_ready(echo, dead_letter=letters, sleep=False)
+
+    assert ledger() == [1]
+    assert DeadLetter.objects.filter(event_id=str(second.event_id)).count() == 1
+    assert not ParkedEvent.objects.exists()  # it waits among the dead letters now
+    flaky.clear()
+    assert retry_dead_letter(letters.of(second)) is Outcome.APPLIED
+    assert ledger() == [1, 2]
+
+
+@pytest.mark.django_db
+def test_a_consumer_joining_late_can_start_at_the_streams_heads(actor, stream_id):
+    from messaging.consumers import start_at_heads
+
+    append_things(stream_id, 1, 2)
+    echo = get_consumer(ECHO)
+
+    assert start_at_heads(echo) >= 1
+    (third,) = append_things(stream_id, 3, expected_version=2)
+    assert apply_event(echo, third) is Outcome.APPLIED  # not parked behind 1 and 2
+    assert ledger() == [3]

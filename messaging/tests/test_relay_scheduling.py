@@ -111,3 +111,64 @@ def test_appends_go_on_while_the_relay_waits_for_the_broker(settings):
     assert took < 2
     assert relay.outcome(timeout=10).published >= 1
     assert {e.event_id for e in later} <= {e.event_id for e in read_all()}
+
+
+def test_the_in_process_relay_keeps_its_lock_while_a_handler_is_retried(
+    settings, relay_on_commit, monkeypatch
+):
+    from messaging.consumers import get_consumer
+    from testkit.testapp.apps import ECHO, THING_HAPPENED
+
+    settings.MESSAGING_CONSUMER_MAX_ATTEMPTS = 2
+    echo = get_consumer(ECHO)
+    handle = echo.handlers[THING_HAPPENED.name]
+    attempts, other_relay = [], []
+
+    def fails_once(event) -> None:
+        attempts.append(event.event_id)
+        if len(attempts) == 1:
+            raise TimeoutError("the database was away")
+        # the retry: meanwhile another relay of the destination must still find it taken
+        other_relay.append(Worker(relay_log).start_and_wait())
+        handle(event)
+
+    monkeypatch.setitem(echo.handlers, THING_HAPPENED.name, fails_once)  # type: ignore[index]
+    with operation(actor="user:1"):
+        append_things(uuid.uuid4(), 1)  # commits; the relay runs here, in this thread
+
+    assert len(attempts) == 2
+    assert [run.busy for run in other_relay] == [True]
+
+
+def test_an_unrelated_open_transaction_does_not_hold_up_a_commit_in_the_embedded_mode(
+    relay_on_commit,
+):
+    from messaging.selectors import relay_lag
+
+    holding, release = threading.Event(), threading.Event()
+
+    def open_transaction() -> None:
+        from django.db import connection, transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()")  # takes a transaction id
+            holding.set()
+            assert release.wait(20)
+
+    other = Worker(open_transaction)
+    other.start()
+    assert holding.wait(10)
+    started = time.monotonic()
+    with operation(actor="user:1"):
+        append_things(uuid.uuid4(), 1)  # held back above the watermark by the other
+    took = time.monotonic() - started
+    assert relay_lag().pending >= 1
+
+    release.set()
+    other.outcome()
+    deadline = time.monotonic() + 10
+    while relay_lag().pending and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert took < 2  # not the whole while the other transaction stayed open
+    assert relay_lag().pending == 0  # published by the background retry once it settled

@@ -14,10 +14,15 @@ def _datetime(value: str):
 
 
 class Command(BaseCommand):
-    help = "Re-publish stored events (by position range, stream or time) to the event bus."
+    help = (
+        "Re-publish stored events (by position range, stream or time) to the event bus, in "
+        "the log's order."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--from-position", type=int)
+        parser.add_argument(
+            "--from-position", type=int, help="positions number events in append order"
+        )
         parser.add_argument("--to-position", type=int)
         parser.add_argument("--stream", type=uuid.UUID, help="only this stream id")
         parser.add_argument("--since", type=_datetime, help="occurred at or after (ISO 8601)")
