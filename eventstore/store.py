@@ -27,7 +27,14 @@ from eventstore.exceptions import (
     InvalidEventData,
     MissingActor,
 )
-from eventstore.hashing import GENESIS_HASH, NotCanonical, chain_hash, event_content, stored_json
+from eventstore.hashing import (
+    GENESIS_HASH,
+    NotCanonical,
+    canonical_json,
+    chain_hash,
+    event_content,
+    stored_json,
+)
 from eventstore.log import LOG_START, LogKey
 from eventstore.models import Event, Stream
 from eventstore.registry import NAME_PATTERN, registry
@@ -136,7 +143,9 @@ def append(
     if not NAME_PATTERN.fullmatch(stream_type):
         raise EventStoreError(f"stream types look like 'context.Name', not {stream_type!r}")
     prepared = [_prepare(event, stream_type) for event in events]
-    metadata, metadata_json = stored_json(_metadata(actor))
+    # Strings and nulls only, made here: stored as they are, no round trip needed.
+    metadata = _metadata(actor)
+    metadata_json = canonical_json(metadata)
     if connection.vendor == "postgresql":
         recorded = _append_postgresql(
             stream_type, stream_id, expected_version, prepared, metadata, metadata_json.decode()
