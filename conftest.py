@@ -13,6 +13,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -67,7 +68,17 @@ def committed_db(transactional_db: None) -> Iterator[None]:
         cursor.execute("SET session_replication_role = replica")
         cursor.execute("DELETE FROM eventstore_event")
         cursor.execute("DELETE FROM eventstore_stream")
+        cursor.execute("DELETE FROM eventstore_tree_node")
+        cursor.execute("DELETE FROM eventstore_checkpoint")
         cursor.execute("RESET session_replication_role")
+
+
+@pytest.fixture(autouse=True)
+def witness_file(settings, tmp_path: Path) -> Path:
+    """Each test's own witness file: the checkpoints it holds are those of the test's
+    database."""
+    settings.EVENTSTORE_WITNESS_FILE = tmp_path / "checkpoints.jsonl"
+    return settings.EVENTSTORE_WITNESS_FILE
 
 
 @pytest.fixture

@@ -165,3 +165,49 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_type} {self.stream_id} at v{self.version}"
+
+
+class TreeNode(models.Model):
+    """A perfect subtree of the Merkle tree over the log (``eventstore.merkle``): ``level`` 0
+    is a leaf, the hash of one event's ``hash``, and names that event's ``position``; level
+    ``l`` index ``i`` covers leaves ``[i * 2**l, (i + 1) * 2**l)``. Written once by the
+    sealer when the subtree is complete, so any proof reads O(log n) rows. Append-only."""
+
+    pk = models.CompositePrimaryKey("level", "index")
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+    position = models.BigIntegerField(null=True, unique=True, help_text="a leaf's event")
+
+    class Meta:
+        db_table = "eventstore_tree_node"
+
+    def __str__(self) -> str:
+        return f"level {self.level} index {self.index}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: the Merkle tree over the first ``tree_size`` events of the log,
+    its root hash and the time, signed by the log's key (``note``, a C2SP signed note). The
+    key lives outside the database, so nobody who can only write the database can make one.
+    Append-only."""
+
+    tree_size = models.BigIntegerField(primary_key=True)
+    root_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=8, help_text="the signing key's id (hex)")
+    note = models.TextField(help_text="the checkpoint as signed and published")
+    log_tx = models.BigIntegerField(help_text="the log key of the last event in the tree")
+    position = models.BigIntegerField()
+
+    class Meta:
+        db_table = "eventstore_checkpoint"
+        ordering = ["tree_size"]
+        get_latest_by = "tree_size"
+
+    def __str__(self) -> str:
+        return f"checkpoint of {self.tree_size} events"
+
+    @property
+    def log_key(self) -> LogKey:
+        return LogKey(self.log_tx, self.position)

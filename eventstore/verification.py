@@ -1,18 +1,22 @@
-"""Walk every stream's hash chain and report the first link that does not hold."""
+"""Check the audit trail from one snapshot of the database: every stream's hash chain, and
+the Merkle tree over the log against the events, its signed checkpoints and witnesses."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from eventstore import merkle, tree
 from eventstore.hashing import GENESIS_HASH, NotCanonical, chain_hash, event_content
-from eventstore.models import Event, Stream
+from eventstore.models import Checkpoint, Event, Stream, TreeNode
+from eventstore.notes import NoteError, open_checkpoint
+from eventstore.signing import trusted_verifiers
 
 # Constant SQL; values bound as parameters.
 _AFTER_ROW = '("eventstore_event"."stream_id", "eventstore_event"."version") > (%s, %s)'
@@ -157,3 +161,158 @@ def _one_snapshot() -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         yield
+
+
+# --- The tree, its checkpoints and witnesses ----------------------------------------------
+
+MAX_PROBLEMS = 20
+
+
+@dataclass
+class TreeReport:
+    leaves: int = 0
+    checkpoints: int = 0
+    witnessed: int = 0
+    unsealed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, text: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(text)
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    chain: ChainReport
+    tree: TreeReport
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.tree.ok
+
+
+def verify_audit(
+    *, witnesses: Iterable[tuple[str, str]] = (), batch_size: int = 1000
+) -> AuditReport:
+    """Everything ``verify_chain`` checks, and in the same snapshot: each checkpoint's
+    signature under a trusted key; the tree's leaves against the events in log order (an
+    event edited, removed, reordered or added in the sealed part shows); every stored node
+    and every checkpoint's root recomputed from the leaves, so each checkpoint is shown to
+    extend the one before; and each witnessed checkpoint (``(label, signed note)``, e.g. from
+    the witness file) against the tree by a consistency proof to the latest checkpoint."""
+    witnesses = list(witnesses)
+    with _one_snapshot():
+        chain = verify_chain(batch_size=batch_size)
+        report = TreeReport()
+        _verify_tree(report, witnesses, batch_size)
+    return AuditReport(chain, report)
+
+
+def _verify_tree(report: TreeReport, witnesses: list[tuple[str, str]], batch_size: int) -> None:
+    trusted = trusted_verifiers()
+    expected: dict[int, list[tuple[str, bytes]]] = {}  # size -> (who says so, root)
+    checkpoints = list(Checkpoint.objects.order_by("tree_size"))
+    report.checkpoints = len(checkpoints)
+    for row in checkpoints:
+        label = f"checkpoint {row.tree_size}"
+        try:
+            head, _ = open_checkpoint(row.note, trusted)
+        except NoteError as exc:
+            report.problem(f"{label}: {exc}")
+            continue
+        if (head.size, head.root.hex()) != (row.tree_size, row.root_hash):
+            report.problem(f"{label}: its row does not match its signed note")
+        expected.setdefault(head.size, []).append((label, head.root))
+    size = checkpoints[-1].tree_size if checkpoints else 0
+    valid_witnesses = []
+    for label, note in witnesses:
+        report.witnessed += 1
+        try:
+            head, _ = open_checkpoint(note, trusted)
+        except NoteError as exc:
+            report.problem(f"witness {label}: {exc}")
+            continue
+        if head.size > size:
+            report.problem(
+                f"witness {label}: a checkpoint of {head.size} events was witnessed, but the "
+                f"database's tree holds {size}: sealed events or checkpoints were removed"
+            )
+            continue
+        expected.setdefault(head.size, []).append((f"witness {label}", head.root))
+        valid_witnesses.append((label, head))
+    _walk_leaves(report, size, expected, batch_size)
+    if report.ok and checkpoints:
+        latest = bytes.fromhex(checkpoints[-1].root_hash)
+        for label, head in valid_witnesses:
+            try:
+                proof = tree.consistency_proof(head.size, size)
+                merkle.verify_consistency(head.size, size, head.root, latest, proof)
+            except merkle.ProofError as exc:
+                report.problem(f"witness {label}: not consistent with the latest checkpoint: {exc}")
+
+
+def _walk_leaves(
+    report: TreeReport, size: int, expected: dict[int, list[tuple[str, bytes]]], batch_size: int
+) -> None:
+    """The leaves, stored nodes and roots recomputed from the events in log order."""
+    frontier = tree.Frontier(0, [])
+    levels: dict[int, Iterator[TreeNode]] = {}
+    leaves = _stored_nodes(0, batch_size)
+    events = _in_log_order(batch_size)
+    for index in range(size):
+        leaf, event = next(leaves, None), next(events, None)
+        if leaf is None or leaf.index != index:
+            report.problem(f"leaf {index}: missing from the tree (tree nodes were removed)")
+            return
+        if event is None:
+            report.problem(
+                f"leaf {index} is event #{leaf.position}, but the log ends before it: sealed "
+                "events were removed (the log was truncated)"
+            )
+            return
+        if leaf.position != event.position:
+            report.problem(
+                f"leaf {index} is event #{leaf.position}, but the log's event there is "
+                f"#{event.position}: events were removed, inserted or reordered"
+            )
+            return
+        computed = merkle.leaf_hash(bytes.fromhex(event.hash))
+        if bytes(leaf.hash) != computed:
+            report.problem(
+                f"leaf {index} (event #{event.position}): the event's hash is not the one "
+                "sealed: the event was rewritten after it was sealed"
+            )
+            return
+        for level, node_index, hash_ in frontier.append(computed)[1:]:
+            stored = next(levels.setdefault(level, _stored_nodes(level, batch_size)), None)
+            if stored is None or (stored.index, bytes(stored.hash)) != (node_index, hash_):
+                report.problem(f"tree node level {level} index {node_index} was changed or removed")
+                return
+        report.leaves += 1
+        for label, root in expected.get(index + 1, ()):
+            if root != frontier.root():
+                report.problem(
+                    f"{label}: its root hash is not the root of the first {index + 1} events "
+                    "as stored: history was rewritten after it was signed"
+                )
+    report.unsealed = sum(1 for _ in events)
+
+
+def _stored_nodes(level: int, batch_size: int) -> Iterator[TreeNode]:
+    rows = TreeNode.objects.filter(level=level).order_by("index")
+    page = list(rows[:batch_size])
+    while page:
+        yield from page
+        page = list(rows.filter(index__gt=page[-1].index)[:batch_size])
+
+
+def _in_log_order(batch_size: int) -> Iterator[Event]:
+    rows = Event.objects.settled().in_log_order().only("log_tx", "position", "hash")
+    page = list(rows[:batch_size])
+    while page:
+        yield from page
+        page = list(rows.after(page[-1].log_key)[:batch_size])

@@ -168,6 +168,26 @@ KAFKA_TOPIC_PREFIX = env("KAFKA_TOPIC_PREFIX", default="")
 # A stream's state is snapshotted every this many events, so loading stays O(tail).
 EVENTSTORE_SNAPSHOT_EVERY = env.int("EVENTSTORE_SNAPSHOT_EVERY", default=100)
 
+# --- Audit: a Merkle tree over the log, sealed by signed checkpoints ---------------------
+# The log's name in its checkpoints, which is also its signing key's name.
+EVENTSTORE_LOG_ORIGIN = env("EVENTSTORE_LOG_ORIGIN", default="translation-service.local/audit")
+# The Ed25519 signing key ("PRIVATE+KEY+<origin>+<id>+<key>", made by `manage.py
+# signing_key --generate`), or a file that holds it; kept out of the database, so that
+# nobody who can only write the database can sign. Without either, a key is made in the
+# file on first use (mode 0600).
+EVENTSTORE_SIGNING_KEY = env("EVENTSTORE_SIGNING_KEY", default="")
+EVENTSTORE_SIGNING_KEY_FILE = env.path(
+    "EVENTSTORE_SIGNING_KEY_FILE", default=BASE_DIR / "var" / "audit-signing.key"
+)
+# Public (verifier) keys of earlier signing keys, kept after a rotation: comma-separated.
+EVENTSTORE_TRUSTED_KEYS = env.list("EVENTSTORE_TRUSTED_KEYS", default=[])
+# A witness outside the database: every checkpoint is appended to this file too.
+EVENTSTORE_WITNESS_FILE = env.path(
+    "EVENTSTORE_WITNESS_FILE", default=BASE_DIR / "var" / "checkpoints.jsonl"
+)
+# Seconds between seals of newly committed events (beat, or a thread in the embedded mode).
+EVENTSTORE_SEAL_INTERVAL = env.float("EVENTSTORE_SEAL_INTERVAL", default=2.0)
+
 # --- Messaging: relay and consumers ------------------------------------------------------
 # A consumer retries a failing handler this many times (backoff doubling from BACKOFF
 # seconds) before it dead-letters the message and goes on.
@@ -184,6 +204,7 @@ MESSAGING_RELAY_MAX_AGE = env.float("MESSAGING_RELAY_MAX_AGE", default=300)
 # as a safety net.
 CELERY_BEAT_SCHEDULE = {
     "relay-sweep": {"task": "messaging.relay_sweep", "schedule": 5.0},
+    "seal-events": {"task": "messaging.seal_events", "schedule": EVENTSTORE_SEAL_INTERVAL},
     "expire-overdue-requests": {"task": "translations.expire_overdue", "schedule": 60.0},
 }
 

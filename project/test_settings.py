@@ -1,5 +1,8 @@
 """Settings for the test suite: the environment still chooses the database and services."""
 
+import tempfile
+from pathlib import Path
+
 from project.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,3 +19,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # no collected static root in tests: look files up per request
+
+# The audit's signing key and witness file: this run's own, never the developer's.
+_AUDIT_DIR = Path(tempfile.mkdtemp(prefix="audit-tests-"))
+EVENTSTORE_SIGNING_KEY_FILE = _AUDIT_DIR / "signing.key"
+EVENTSTORE_WITNESS_FILE = _AUDIT_DIR / "checkpoints.jsonl"
