@@ -105,7 +105,9 @@ def fold(parts: Sequence[bytes]) -> bytes:
     return acc
 
 
-def proof_hashes(ranges: Iterable[Range], lookup: Callable[[Iterable[Node]], Mapping[Node, bytes]]) -> list[bytes]:
+def proof_hashes(
+    ranges: Iterable[Range], lookup: Callable[[Iterable[Node]], Mapping[Node, bytes]]
+) -> list[bytes]:
     """The hashes of a proof's ranges, with one ``lookup`` of all the subtrees they need."""
     ranges = list(ranges)
     hashes = lookup({node for lo, hi in ranges for node in range_nodes(lo, hi)})

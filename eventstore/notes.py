@@ -58,10 +58,7 @@ class Checkpoint:
 
     def text(self) -> str:
         stamp = self.time.astimezone(UTC).strftime(_TIME_FORMAT)
-        return (
-            f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
-            f"time {stamp}\n"
-        )
+        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\ntime {stamp}\n"
 
     @classmethod
     def parse(cls, text: str) -> Checkpoint:
@@ -83,7 +80,9 @@ class Checkpoint:
         try:
             time = datetime.strptime(times[0], _TIME_FORMAT).replace(tzinfo=UTC)
         except ValueError:
-            raise NoteError(f"the time {times[0]!r} is not like 2026-01-31T12:00:00.000000Z") from None
+            raise NoteError(
+                f"the time {times[0]!r} is not like 2026-01-31T12:00:00.000000Z"
+            ) from None
         return cls(origin, int(size), root_hash, time)
 
 
@@ -153,7 +152,8 @@ class Signer:
     @property
     def skey(self) -> str:
         seed = bytes([ED25519]) + self.private_key.private_bytes_raw()
-        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{base64.b64encode(seed).decode()}"
+        encoded = base64.b64encode(seed).decode()
+        return f"PRIVATE+KEY+{self.name}+{self.verifier.key_id.hex()}+{encoded}"
 
     def sign(self, text: str) -> str:
         """The signed note: the text, a blank line, the signature line."""
@@ -195,8 +195,7 @@ def open_note(note: str, verifiers: Iterable[Verifier]) -> tuple[str, Verifier]:
         return text, verifier
     known = ", ".join(f"{v.name}+{v.key_id.hex()}" for v in trusted.values()) or "none"
     raise NoteError(
-        f"not signed by a trusted key: signed by {', '.join(names) or 'nobody'}; "
-        f"trusted: {known}"
+        f"not signed by a trusted key: signed by {', '.join(names) or 'nobody'}; trusted: {known}"
     )
 
 

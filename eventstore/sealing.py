@@ -99,7 +99,9 @@ def _check_extends(latest: Checkpoint) -> None:
     try:
         head, _ = open_checkpoint(latest.note, trusted_verifiers())
     except NoteError as exc:
-        raise SealRefused(f"the last checkpoint ({latest.tree_size}) does not verify: {exc}") from None
+        raise SealRefused(
+            f"the last checkpoint ({latest.tree_size}) does not verify: {exc}"
+        ) from None
     stored = tree.root(latest.tree_size)
     if (head.size, head.root) != (latest.tree_size, stored):
         raise SealRefused(

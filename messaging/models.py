@@ -113,3 +113,18 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer}: {self.event_type or self.topic} ({self.error[:60]})"
+
+
+class WitnessCursor(models.Model):
+    """How far checkpoints have been published to a witness topic: the tree size of the
+    last one delivered."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    tree_size = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "messaging_witness_cursor"
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.tree_size}"

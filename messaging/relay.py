@@ -56,7 +56,7 @@ def destination() -> str:
 def relay_log(*, publisher: Publisher | None = None, batch_size: int | None = None) -> RelayRun:
     """Publish the settled log after the checkpoint until it is drained or a delivery fails."""
     name = destination()
-    with _relay_lock(name) as acquired:
+    with session_lock(f"messaging.relay:{name}") as acquired:
         if not acquired:
             return RelayRun(0, busy=True)
         return _relay(
@@ -120,8 +120,9 @@ def _log_published(events: Sequence[RecordedEvent]) -> None:
 
 
 @contextmanager
-def _relay_lock(name: str) -> Iterator[bool]:
-    """Whether this run may relay to ``name``: never waits for the lock."""
+def session_lock(key: str) -> Iterator[bool]:
+    """Whether this process holds the lock ``key`` (a session-level advisory lock, held
+    without a transaction, so that no reader's watermark waits for it): never waits."""
     if connection.vendor != "postgresql":
         acquired = _one_writer_lock.acquire(blocking=False)
         try:
@@ -130,7 +131,6 @@ def _relay_lock(name: str) -> Iterator[bool]:
             if acquired:
                 _one_writer_lock.release()
         return
-    key = f"messaging.relay:{name}"
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [key])
         (acquired,) = cursor.fetchone()

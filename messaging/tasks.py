@@ -19,6 +19,7 @@ appending) only makes the running relay go round once more.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -27,7 +28,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
+from eventstore.sealing import seal
 from messaging.relay import destination, relay_log
+from messaging.witness import publish_checkpoints
+
+logger = logging.getLogger(__name__)
 
 POLL = 0.01  # how often an awake session reads the log
 AWAKE_MIN = 1.0  # a session, once started, polls for at least this long
@@ -161,3 +166,53 @@ def _retry_in_the_background() -> None:
             connections.close_all()
 
     threading.Thread(target=retry, name="relay-held-back", daemon=True).start()
+
+
+# --- Sealing: checkpoints over the log ---------------------------------------------------
+
+
+@shared_task(name="messaging.seal_events", ignore_result=True)
+def seal_events() -> int:
+    """Beat's sealer: seal what committed since the last checkpoint and publish the
+    checkpoints the Kafka witness has not received yet. Returns the tree size."""
+    checkpoint = seal()
+    publish_checkpoints()
+    return checkpoint.tree_size if checkpoint else 0
+
+
+def witness_after_seal(checkpoint: object = None, **_signal: object) -> None:
+    """Receives the event store's ``checkpoint_sealed`` (also from ``manage.py
+    seal_events``): the Kafka witness gets it at once."""
+    try:
+        publish_checkpoints()
+    except Exception:  # Kafka down: the next seal publishes it (from the witness cursor)
+        logger.warning("checkpoint not published to the Kafka witness yet", exc_info=True)
+
+
+# In the embedded mode (Celery eager, no beat) a thread of the app's process seals every
+# EVENTSTORE_SEAL_INTERVAL seconds while events commit, and ends when a round finds nothing.
+_sealer_running = threading.Lock()
+
+
+def seal_after_commit(**_signal: object) -> None:
+    """Receives ``events_committed``."""
+    if not (current_app.conf.task_always_eager and settings.EVENTSTORE_SEAL_IN_PROCESS):
+        return
+    if not _sealer_running.acquire(blocking=False):
+        return  # the thread is at it, and seals this commit in its next round
+
+    def sealer() -> None:
+        try:
+            while True:
+                time.sleep(settings.EVENTSTORE_SEAL_INTERVAL)
+                try:
+                    if seal() is None:
+                        return
+                except Exception:
+                    logger.exception("sealing failed; the next commit tries again")
+                    return
+        finally:
+            _sealer_running.release()
+            connections.close_all()
+
+    threading.Thread(target=sealer, name="sealer", daemon=True).start()

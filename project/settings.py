@@ -185,8 +185,10 @@ EVENTSTORE_TRUSTED_KEYS = env.list("EVENTSTORE_TRUSTED_KEYS", default=[])
 EVENTSTORE_WITNESS_FILE = env.path(
     "EVENTSTORE_WITNESS_FILE", default=BASE_DIR / "var" / "checkpoints.jsonl"
 )
-# Seconds between seals of newly committed events (beat, or a thread in the embedded mode).
+# Seconds between seals of newly committed events: beat's schedule, or in the embedded mode
+# (no beat) a thread of the app's process that seals while events commit.
 EVENTSTORE_SEAL_INTERVAL = env.float("EVENTSTORE_SEAL_INTERVAL", default=2.0)
+EVENTSTORE_SEAL_IN_PROCESS = env.bool("EVENTSTORE_SEAL_IN_PROCESS", default=True)
 
 # --- Messaging: relay and consumers ------------------------------------------------------
 # A consumer retries a failing handler this many times (backoff doubling from BACKOFF

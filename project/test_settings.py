@@ -20,7 +20,14 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True  # no collected static root in tests: look files up per request
 
+# Tests that exercise the sealer run it; elsewhere a thread would seal behind their back.
+EVENTSTORE_SEAL_IN_PROCESS = env.bool("EVENTSTORE_SEAL_IN_PROCESS", default=False)  # noqa: F405
+
 # The audit's signing key and witness file: this run's own, never the developer's.
 _AUDIT_DIR = Path(tempfile.mkdtemp(prefix="audit-tests-"))
-EVENTSTORE_SIGNING_KEY_FILE = _AUDIT_DIR / "signing.key"
-EVENTSTORE_WITNESS_FILE = _AUDIT_DIR / "checkpoints.jsonl"
+EVENTSTORE_SIGNING_KEY_FILE = env.path(  # noqa: F405 (a test's worker gets the test's)
+    "EVENTSTORE_SIGNING_KEY_FILE", default=_AUDIT_DIR / "signing.key"
+)
+EVENTSTORE_WITNESS_FILE = env.path(  # noqa: F405
+    "EVENTSTORE_WITNESS_FILE", default=_AUDIT_DIR / "checkpoints.jsonl"
+)

@@ -52,6 +52,9 @@ class AppProcess:
             "EVENT_BUS": settings.EVENT_BUS,
             "KAFKA_TOPIC_PREFIX": settings.KAFKA_TOPIC_PREFIX,
             "LOG_FORMAT": "json",
+            # The same log key and witness file as the test's own process.
+            "EVENTSTORE_SIGNING_KEY_FILE": str(settings.EVENTSTORE_SIGNING_KEY_FILE),
+            "EVENTSTORE_WITNESS_FILE": str(settings.EVENTSTORE_WITNESS_FILE),
             **env,
         }
         self.process: subprocess.Popen | None = None

@@ -34,40 +34,55 @@ def drop_append_only(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('eventstore', '0005_store_v2'),
+        ("eventstore", "0005_store_v2"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Checkpoint',
+            name="Checkpoint",
             fields=[
-                ('tree_size', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('root_hash', models.CharField(max_length=64)),
-                ('sealed_at', models.DateTimeField()),
-                ('key_id', models.CharField(help_text="the signing key's id (hex)", max_length=8)),
-                ('note', models.TextField(help_text='the checkpoint as signed and published')),
-                ('log_tx', models.BigIntegerField(help_text='the log key of the last event in the tree')),
-                ('position', models.BigIntegerField()),
+                ("tree_size", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("root_hash", models.CharField(max_length=64)),
+                ("sealed_at", models.DateTimeField()),
+                ("key_id", models.CharField(help_text="the signing key's id (hex)", max_length=8)),
+                ("note", models.TextField(help_text="the checkpoint as signed and published")),
+                (
+                    "log_tx",
+                    models.BigIntegerField(help_text="the log key of the last event in the tree"),
+                ),
+                ("position", models.BigIntegerField()),
             ],
             options={
-                'db_table': 'eventstore_checkpoint',
-                'ordering': ['tree_size'],
-                'get_latest_by': 'tree_size',
+                "db_table": "eventstore_checkpoint",
+                "ordering": ["tree_size"],
+                "get_latest_by": "tree_size",
             },
         ),
         migrations.CreateModel(
-            name='TreeNode',
+            name="TreeNode",
             fields=[
-                ('pk', models.CompositePrimaryKey('level', 'index', blank=True, editable=False, primary_key=True, serialize=False)),
-                ('level', models.PositiveSmallIntegerField()),
-                ('index', models.BigIntegerField()),
-                ('hash', models.BinaryField(max_length=32)),
-                ('position', models.BigIntegerField(help_text="a leaf's event", null=True, unique=True)),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "level",
+                        "index",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField()),
+                ("index", models.BigIntegerField()),
+                ("hash", models.BinaryField(max_length=32)),
+                (
+                    "position",
+                    models.BigIntegerField(help_text="a leaf's event", null=True, unique=True),
+                ),
             ],
             options={
-                'db_table': 'eventstore_tree_node',
+                "db_table": "eventstore_tree_node",
             },
         ),
         migrations.RunPython(append_only, drop_append_only),

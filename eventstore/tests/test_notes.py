@@ -37,7 +37,9 @@ def test_an_edited_text_or_an_unknown_key_is_refused_saying_why() -> None:
     with pytest.raises(NoteError, match="does not match the note's text"):
         open_note(edited, [Verifier.parse(GO_VKEY)])
     other = Signer.generate("PeterNeumann")
-    with pytest.raises(NoteError, match="not signed by a trusted key: signed by PeterNeumann\\+c74f20a3"):
+    with pytest.raises(
+        NoteError, match="not signed by a trusted key: signed by PeterNeumann\\+c74f20a3"
+    ):
         open_note(GO_NOTE, [other.verifier])
     with pytest.raises(NoteError, match="does not match its public key"):
         Verifier.parse(GO_VKEY.replace("c74f20a3", "c74f20a4"))
@@ -55,7 +57,7 @@ def test_checkpoints_round_trip_and_must_be_signed_by_their_log() -> None:
     )
     assert open_checkpoint(note, [signer.verifier]) == (checkpoint, signer.verifier)
     impostor = Signer.generate("someone.else/log")
-    with pytest.raises(NoteError, match="of log 'translate.example/audit' but signed as"):
+    with pytest.raises(NoteError, match=r"of log 'translate\.example/audit' but signed as"):
         open_checkpoint(impostor.sign(checkpoint.text()), [impostor.verifier])
     with pytest.raises(NoteError, match="tree size"):
         Checkpoint.parse("log\n01\nAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\ntime x\n")
