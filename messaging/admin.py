@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from eventstore.admin import ReadOnly, admin_page
+from eventstore.sealing import seal_lag
 from messaging.dispatch import retry_dead_letter, skip_dead_letter
 from messaging.models import DeadLetter, ParkedEvent
 from messaging.selectors import consumer_lags, open_dead_letters, parked_events, relay_lag
@@ -61,7 +62,8 @@ class DeadLetterAdmin(ReadOnly, admin.ModelAdmin):
     def pipeline_view(self, request: HttpRequest) -> HttpResponse:
         return admin_page(self, request, "admin/messaging/pipeline.html", "Event pipeline",
                           relay=relay_lag(), consumers=consumer_lags(),
-                          dead_letters=open_dead_letters(), parked=parked_events())  # fmt: skip
+                          dead_letters=open_dead_letters(), parked=parked_events(),
+                          seal=seal_lag())  # fmt: skip
 
 
 @admin.register(ParkedEvent)

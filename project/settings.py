@@ -189,6 +189,8 @@ EVENTSTORE_WITNESS_FILE = env.path(
 # (no beat) a thread of the app's process that seals while events commit.
 EVENTSTORE_SEAL_INTERVAL = env.float("EVENTSTORE_SEAL_INTERVAL", default=2.0)
 EVENTSTORE_SEAL_IN_PROCESS = env.bool("EVENTSTORE_SEAL_IN_PROCESS", default=True)
+# /healthz fails when the oldest event not yet sealed is older than this (seconds).
+EVENTSTORE_SEAL_MAX_AGE = env.float("EVENTSTORE_SEAL_MAX_AGE", default=300)
 
 # --- Messaging: relay and consumers ------------------------------------------------------
 # A consumer retries a failing handler this many times (backoff doubling from BACKOFF

@@ -7,13 +7,14 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from kombu import Connection
 
+from eventstore.sealing import seal_lag
 from messaging.selectors import consumer_lags, open_dead_letters, relay_lag
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database, the Celery broker and (in the distributed mode)
-    Kafka answer and the relay is draining the log; 503 naming what is wrong otherwise. Also
-    reports relay lag, consumer lag and open dead letters."""
+    Kafka answer and the relay and the sealer keep up with the log; 503 naming what is wrong otherwise. Also
+    reports relay lag, consumer lag, open dead letters and the seal lag."""
     checks: dict[str, str] = {}
     for name, check in _checks():
         try:
@@ -22,16 +23,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks[name] = f"error: {exc}"
     pipeline: dict[str, object] = {}
     if checks["database"] == "ok":
-        relay = relay_lag()
+        relay, seal = relay_lag(), seal_lag()
         pipeline = {
             "relay_pending": relay.pending,
             "relay_oldest_age_seconds": relay.oldest_age_seconds,
             "dead_letters_open": open_dead_letters(),
             "consumer_lag": {lag.consumer: lag.lag for lag in consumer_lags()},
+            "seal_unsealed": seal.unsealed,
+            "seal_oldest_age_seconds": round(seal.oldest_age, 3) if seal.oldest else None,
+            "sealed_tree_size": seal.latest.tree_size if seal.latest else 0,
         }
         age = relay.oldest_age_seconds
         if age is not None and age > settings.MESSAGING_RELAY_MAX_AGE:
             checks["relay"] = f"error: oldest unpublished event is {age:.0f} s old"
+        if seal.oldest and seal.oldest_age > settings.EVENTSTORE_SEAL_MAX_AGE:
+            checks["seal"] = f"error: oldest unsealed event is {seal.oldest_age:.0f} s old"
     healthy = not any(value.startswith("error") for value in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": checks, "pipeline": pipeline},

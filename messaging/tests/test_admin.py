@@ -26,6 +26,7 @@ def test_the_pipeline_page_shows_what_is_not_yet_published(admin_client, actor):
 
     assert b'href="/admin/messaging/deadletter/pipeline/"' in events.content
     assert b"3 events not yet published" in pipeline.content
+    assert b"3 events not yet in a signed checkpoint" in pipeline.content
 
 
 def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commit):
@@ -45,3 +46,23 @@ def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commi
     assert b"applied; resolved" in response.content
     assert DeadLetter.objects.get().resolved_at is not None
     assert [e.data["n"] for e in read_stream(LEDGER)] == [5]
+
+
+def test_pipeline_status_shows_the_seal_lag(
+    thing_type, actor, capsys, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    from eventstore.sealing import seal
+
+    append_things(uuid.uuid4(), 1, 2)
+    call_command("pipeline_status")
+    before = capsys.readouterr().out
+    with django_capture_on_commit_callbacks(execute=True):
+        seal()
+    call_command("pipeline_status")
+    after = capsys.readouterr().out
+
+    assert "seal: 2 event(s) not sealed, oldest " in before
+    assert "; tree of 0\n" in before
+    assert "seal: 0 event(s) not sealed; tree of 2\n" in after

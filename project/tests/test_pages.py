@@ -17,6 +17,24 @@ def test_healthz_reports_the_services_and_the_pipeline(client):
     assert set(body["checks"]) == {"database", "broker", "kafka"}
     assert body["pipeline"]["relay_pending"] == 0
     assert body["pipeline"]["dead_letters_open"] == 0
+    assert body["pipeline"]["seal_unsealed"] == 0
+    assert body["pipeline"]["seal_oldest_age_seconds"] is None
+
+
+def test_healthz_shows_the_seal_lag_and_fails_when_sealing_stops(
+    client, settings, thing_type, actor
+):
+    from testkit.helpers import append_things
+
+    append_things(uuid.uuid4(), 1, 2)
+    settings.MESSAGING_RELAY_MAX_AGE = 3600
+    assert client.get("/healthz").json()["pipeline"]["seal_unsealed"] == 2
+
+    settings.EVENTSTORE_SEAL_MAX_AGE = -1
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["seal"].startswith("error: oldest unsealed event is")
 
 
 def test_healthz_fails_when_the_relay_stops_draining(client, settings, thing_type, actor):
