@@ -35,8 +35,10 @@ def signer() -> Signer:
 
 
 def trusted_verifiers() -> list[Verifier]:
-    """The keys checkpoints may be signed with: the current one and those rotated out."""
-    verifiers = [signer().verifier]
+    """The keys checkpoints may be signed with: the current one (if this host has it: a
+    host that only verifies needs no private key) and those rotated out."""
+    has_key = settings.EVENTSTORE_SIGNING_KEY or Path(settings.EVENTSTORE_SIGNING_KEY_FILE).exists()
+    verifiers = [signer().verifier] if has_key else []
     for vkey in settings.EVENTSTORE_TRUSTED_KEYS:
         try:
             verifiers.append(Verifier.parse(vkey))

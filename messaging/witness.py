@@ -1,7 +1,7 @@
 """The Kafka witness: every checkpoint is published, in order, to ``<prefix>audit.checkpoints``
-(partition 0; key: the tree size; value: ``{"tree_size", "note"}``), from a cursor like the relay's, so a
-checkpoint sealed while Kafka was down is published once it is back. Anybody who keeps that
-topic (it is compacted by nobody: retention is the operator's choice) holds checkpoints the
+(partition 0; key: the tree size; value: ``{"tree_size", "note"}``), from a cursor like the
+relay's, so a checkpoint sealed while Kafka was down is published once it is back. Whoever
+keeps that topic (its retention is the operator's choice) holds checkpoints that the
 database's owner cannot take back; ``manage.py verify_kafka_witness`` checks the database
 against them."""
 

@@ -13,8 +13,8 @@ from messaging.selectors import consumer_lags, open_dead_letters, relay_lag
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database, the Celery broker and (in the distributed mode)
-    Kafka answer and the relay and the sealer keep up with the log; 503 naming what is wrong otherwise. Also
-    reports relay lag, consumer lag, open dead letters and the seal lag."""
+    Kafka answer and the relay and the sealer keep up with the log; 503 naming what is wrong
+    otherwise. Also reports relay lag, consumer lag, open dead letters and the seal lag."""
     checks: dict[str, str] = {}
     for name, check in _checks():
         try:
