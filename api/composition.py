@@ -48,11 +48,15 @@ def translation_request(
     )  # fmt: skip
 
 
+def document_streams(document_id: uuid.UUID) -> list[uuid.UUID]:
+    """The document's stream and those of its translation requests."""
+    return [document_id, *requests_of_document(document_id).values_list("pk", flat=True)]
+
+
 def document_history(document_id: uuid.UUID) -> QuerySet[Event]:
     """The document's events and those of its translation requests, in the order they
     happened."""
-    request_ids = requests_of_document(document_id).values_list("pk", flat=True)
-    return events_of_streams([document_id, *request_ids])
+    return events_of_streams(document_streams(document_id))
 
 
 def operation_events(user: AbstractBaseUser, correlation_id: str) -> QuerySet[Event]:

@@ -11,6 +11,7 @@ from rest_framework.views import exception_handler
 from documents.aggregate import DocumentError
 from documents.models import DocumentView
 from documents.services import InvalidUpload
+from eventstore.bundles import NothingSealed
 from eventstore.exceptions import ConcurrencyError
 from translations.aggregate import TransitionError
 from translations.models import RequestView
@@ -33,6 +34,13 @@ def handle_exception(exc: Exception, context: dict) -> Response | None:
             )  # fmt: skip
         case PermissionError():
             return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        case NothingSealed():
+            # Sealing runs every few seconds: worth asking again soon.
+            return Response(
+                {"detail": str(exc)},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "5"},
+            )
         case IntegrityError():
             return Response(
                 {"detail": "this conflicts with a change made at the same time; try again"},

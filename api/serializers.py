@@ -90,3 +90,71 @@ class EventFilterInput(serializers.Serializer):
     correlation_id = serializers.CharField(required=False)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
+
+
+# --- Audit proofs (eventstore.bundles; checked offline by eventstore.verify_bundle) --------
+
+
+class ProvenEventOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    stream_id = serializers.UUIDField()
+    version = serializers.IntegerField()
+    event_type = serializers.CharField()
+    content = serializers.CharField(help_text="the canonical JSON (RFC 8785) that was hashed")
+    prev_hash = serializers.CharField()
+    hash = serializers.CharField(help_text="sha256 hex of prev_hash, a newline and content")
+    leaf_index = serializers.IntegerField(
+        allow_null=True, help_text="the event's leaf in the checkpoint's tree; null: not sealed yet"
+    )
+    inclusion_proof = serializers.ListField(
+        child=serializers.CharField(), allow_null=True,
+        help_text="RFC 9162 inclusion proof, base64 hashes from the leaf upwards",
+    )  # fmt: skip
+
+
+class ConsistencyEntryOutput(serializers.Serializer):
+    from_size = serializers.IntegerField()
+    proof = serializers.ListField(child=serializers.CharField())
+
+
+class AuditBundleOutput(serializers.Serializer):
+    format = serializers.CharField()
+    origin = serializers.CharField(help_text="the log's name, as in its checkpoints")
+    checkpoint = serializers.CharField(help_text="the latest checkpoint, a C2SP signed note")
+    public_keys = serializers.ListField(
+        child=serializers.CharField(), help_text="the log's verifier keys (name+id+key)"
+    )
+    events = ProvenEventOutput(many=True)
+    consistency = ConsistencyEntryOutput(many=True, required=False)
+
+
+class ProofInput(serializers.Serializer):
+    since = serializers.IntegerField(
+        min_value=1, required=False,
+        help_text="add the consistency proof from this tree size (a checkpoint you kept)",
+    )  # fmt: skip
+
+
+class CheckpointOutput(serializers.Serializer):
+    tree_size = serializers.IntegerField()
+    root_hash = serializers.CharField(help_text="base64, as in the note")
+    sealed_at = serializers.DateTimeField()
+    key_id = serializers.CharField()
+    note = serializers.CharField(help_text="the checkpoint as a C2SP signed note")
+    public_keys = serializers.ListField(child=serializers.CharField())
+
+
+class ConsistencyInput(serializers.Serializer):
+    to = serializers.IntegerField(
+        min_value=1, required=False, help_text="the newer tree size (default: the latest)"
+    )
+    # "from" is a Python keyword: declared through the class namespace.
+    locals()["from"] = serializers.IntegerField(min_value=1, help_text="the older tree size")
+
+
+class ConsistencyOutput(serializers.Serializer):
+    to = serializers.IntegerField()
+    proof = serializers.ListField(
+        child=serializers.CharField(), help_text="RFC 9162 consistency proof, base64 hashes"
+    )
+    locals()["from"] = serializers.IntegerField()

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api.views import documents, events, requests
+from api.views import audit, documents, events, requests
 
 app_name = "api"
 
@@ -22,6 +22,17 @@ urlpatterns = [
         "documents/<uuid:document_id>/history/",
         documents.DocumentHistory.as_view(),
         name="document-history",
+    ),
+    path(
+        "documents/<uuid:document_id>/proof/",
+        audit.DocumentProof.as_view(),
+        name="document-proof",
+    ),
+    path("checkpoints/latest/", audit.LatestCheckpoint.as_view(), name="checkpoint-latest"),
+    path(
+        "checkpoints/consistency/",
+        audit.CheckpointConsistency.as_view(),
+        name="checkpoint-consistency",
     ),
     path("translation-requests/", requests.RequestList.as_view(), name="requests"),
     path(

@@ -36,6 +36,19 @@ def inclusion_proof(index: int, size: int) -> list[bytes]:
     return merkle.proof_hashes(merkle.inclusion_ranges(index, size), nodes)
 
 
+def inclusion_proofs(indexes: Iterable[int], size: int) -> dict[int, list[bytes]]:
+    """Several leaves' inclusion proofs, with one read of all the subtrees they need."""
+    ranges = {index: merkle.inclusion_ranges(index, size) for index in indexes}
+    needed = {
+        node for path in ranges.values() for lo, hi in path for node in merkle.range_nodes(lo, hi)
+    }
+    hashes = nodes(needed)
+    return {
+        index: [merkle.range_hash(lo, hi, hashes) for lo, hi in path]
+        for index, path in ranges.items()
+    }
+
+
 def consistency_proof(old_size: int, new_size: int) -> list[bytes]:
     return merkle.proof_hashes(merkle.consistency_ranges(old_size, new_size), nodes)
 

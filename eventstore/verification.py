@@ -53,7 +53,7 @@ def verify_chain(*, batch_size: int = 1000) -> ChainReport:
     stream's versions), a deleted tail (the stream's head names a later version or another
     hash) and a stream whose events are all gone (a head without events).
     """
-    with _one_snapshot():
+    with one_snapshot():
         walk = _Walk(_heads(batch_size))
         for row in _events(batch_size):
             if broken := walk.step(row):
@@ -150,7 +150,7 @@ def _heads(batch_size: int) -> Iterator[Stream]:
 
 
 @contextmanager
-def _one_snapshot() -> Iterator[None]:
+def one_snapshot() -> Iterator[None]:
     """Heads and events read from one snapshot, so that appends running meanwhile never
     look like damage. Inside a caller's transaction that has already read, PostgreSQL
     cannot change the snapshot any more: the caller's transaction is used as it is."""
@@ -205,7 +205,7 @@ def verify_audit(
     extend the one before; and each witnessed checkpoint (``(label, signed note)``, e.g. from
     the witness file) against the tree by a consistency proof to the latest checkpoint."""
     witnesses = list(witnesses)
-    with _one_snapshot():
+    with one_snapshot():
         chain = verify_chain(batch_size=batch_size)
         report = TreeReport()
         _verify_tree(report, witnesses, batch_size)

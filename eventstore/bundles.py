@@ -1,0 +1,95 @@
+"""Audit bundles: the events of some streams as stored, proven against the latest signed
+checkpoint, in the form ``eventstore.verify_bundle`` checks offline."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+
+from eventstore import tree
+from eventstore.hashing import event_content
+from eventstore.models import Checkpoint, Event
+from eventstore.signing import trusted_verifiers
+from eventstore.verification import one_snapshot
+from eventstore.verify_bundle import FORMAT
+
+
+class NothingSealed(LookupError):
+    """No checkpoint has been signed yet."""
+
+
+def latest_checkpoint() -> Checkpoint:
+    latest = Checkpoint.objects.order_by("-tree_size").first()
+    if latest is None:
+        raise NothingSealed("no checkpoint has been sealed yet: try again in a few seconds")
+    return latest
+
+
+def audit_bundle(stream_ids: Iterable[Any], *, since: int | None = None) -> dict[str, Any]:
+    """Every settled event of the streams, in log order, with the inclusion proofs of the
+    sealed ones against the latest checkpoint (and, with ``since``, the consistency proof
+    from that tree size), read from one snapshot."""
+    with one_snapshot():
+        checkpoint = latest_checkpoint()
+        if since is not None and not 0 < since <= checkpoint.tree_size:
+            raise ValueError(
+                f"since must be a tree size from 1 to {checkpoint.tree_size} (the latest "
+                "checkpoint's)"
+            )
+        events = list(Event.objects.settled().filter(stream_id__in=list(stream_ids)).in_log_order())
+        size = checkpoint.tree_size
+        leaves = {
+            position: index
+            for position, index in tree.leaf_indexes(e.position for e in events).items()
+            if index < size  # sealed after the checkpoint was read: not proven by it
+        }
+        proofs = tree.inclusion_proofs(leaves.values(), size)
+        bundle = {
+            "format": FORMAT,
+            "origin": settings.EVENTSTORE_LOG_ORIGIN,
+            "checkpoint": checkpoint.note,
+            "public_keys": [v.vkey for v in trusted_verifiers()],
+            "events": [_entry(event, leaves.get(event.position), proofs) for event in events],
+        }
+        if since is not None and since < size:
+            bundle["consistency"] = [
+                {"from_size": since, "proof": _b64(tree.consistency_proof(since, size))}
+            ]
+    return bundle
+
+
+def consistency(old_size: int, new_size: int | None = None) -> dict[str, Any]:
+    """The proof that the tree of ``new_size`` (default: the latest checkpoint's) extends
+    the one of ``old_size``."""
+    latest = latest_checkpoint()
+    new_size = latest.tree_size if new_size is None else new_size
+    if not 0 < old_size <= new_size <= latest.tree_size:
+        raise ValueError(
+            f"need 0 < from <= to <= {latest.tree_size} (the latest checkpoint's tree size)"
+        )
+    return {
+        "from": old_size,
+        "to": new_size,
+        "proof": _b64(tree.consistency_proof(old_size, new_size)),
+    }
+
+
+def _entry(event: Event, leaf: int | None, proofs: dict[int, list[bytes]]) -> dict[str, Any]:
+    return {
+        "position": event.position,
+        "stream_id": str(event.stream_id),
+        "version": event.version,
+        "event_type": event.event_type,
+        "content": event_content(event).decode(),
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+        "leaf_index": leaf,
+        "inclusion_proof": _b64(proofs[leaf]) if leaf is not None else None,
+    }
+
+
+def _b64(hashes: list[bytes]) -> list[str]:
+    return [base64.b64encode(h).decode() for h in hashes]
