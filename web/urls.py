@@ -11,6 +11,12 @@ urlpatterns = [
     path("documents/<uuid:document_id>/submit/", views.submit, name="submit"),
     path("documents/<uuid:document_id>/revisions/", views.new_revision, name="new-revision"),
     path("documents/<uuid:document_id>/history/", views.history, name="history"),
+    path("documents/<uuid:document_id>/history/verify/", views.history_verify, name="verify"),
+    path(
+        "documents/<uuid:document_id>/history/audit.json",
+        views.history_bundle,
+        name="audit-bundle",
+    ),
     path("requests/<uuid:request_id>/cancel/", views.cancel, name="cancel"),
     path("operations/<str:correlation_id>/", views.operation, name="operation"),
 ]

@@ -8,7 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,8 +16,11 @@ from api import access, composition
 from documents import services as documents
 from documents.aggregate import DocumentError
 from documents.models import DocumentView
+from eventstore import bundles
 from eventstore.exceptions import ConcurrencyError
 from eventstore.log import LogKey
+from eventstore.signing import trusted_verifiers
+from eventstore.verify_bundle import verify
 from translations import services as translations
 from translations.aggregate import TransitionError
 from web import presenters
@@ -159,6 +162,45 @@ def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         {"document": found, "entries": presenters.entries(page),
          "next_after": page[-1].log_key.token if more else None},
     )  # fmt: skip
+
+
+@login_required
+def history_verify(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    """ "Verify this history": the checks the offline verifier makes, run here on the same
+    bundle that the download gives, against the log's public keys."""
+    found = access.visible_document(request.user, document_id)
+    try:
+        bundle = bundles.audit_bundle(composition.document_streams(found.pk))
+    except bundles.NothingSealed as exc:
+        context = {"document": found, "pending": str(exc)}
+        return render(request, "web/verify.html", context, status=503)
+    keys = trusted_verifiers()
+    return render(
+        request,
+        "web/verify.html",
+        {"document": found, "result": verify(bundle, keys=keys), "keys": [k.vkey for k in keys]},
+    )
+
+
+@login_required
+def history_bundle(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    """The audit bundle as a file, for ``python -m eventstore.verify_bundle``; ``?since=N``
+    adds the consistency proof from a checkpoint of N events the user kept."""
+    found = access.visible_document(request.user, document_id)
+    since = request.GET.get("since")
+    if since is not None and not since.isdigit():
+        return JsonResponse({"since": ["a tree size (a whole number)"]}, status=400)
+    try:
+        bundle = bundles.audit_bundle(
+            composition.document_streams(found.pk), since=int(since) if since else None
+        )
+    except bundles.NothingSealed as exc:
+        return JsonResponse({"detail": str(exc)}, status=503, headers={"Retry-After": "5"})
+    except ValueError as exc:
+        return JsonResponse({"since": [str(exc)]}, status=400)
+    response = JsonResponse(bundle, json_dumps_params={"indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="audit-{found.pk}.json"'
+    return response
 
 
 @login_required

@@ -174,7 +174,7 @@ def test_the_offline_verifier_runs_without_django_and_checks_the_key_it_is_given
     from eventstore.notes import Signer
     from eventstore.signing import signer
 
-    customer, document, request, first = workflow
+    customer, document, _, first = workflow
     bundle_file = tmp_path / "bundle.json"
     bundle_file.write_text(customer.get(f"/api/documents/{document}/proof/").content.decode())
     key_file = tmp_path / "log.pub"
@@ -209,3 +209,25 @@ def test_the_offline_verifier_runs_without_django_and_checks_the_key_it_is_given
     )  # fmt: skip
     assert no_django.returncode == 0, no_django.stderr
     assert Checkpoint.parse  # the verifier's note parser is the one the log signs with
+
+
+def test_export_audit_writes_the_bundle_and_proves_growth_since_a_kept_checkpoint(
+    workflow, seal, tmp_path
+):
+    from django.core.management import CommandError, call_command
+
+    customer, document, request, first = workflow
+    kept = tmp_path / "kept.checkpoint"
+    kept.write_text(first.note)
+    assert customer.act(request, "cancel").status_code == 200
+    seal()
+    output = tmp_path / "audit.json"
+
+    call_command("export_audit", document=document, since=str(kept), output=output)
+
+    bundle = json.loads(output.read_text())
+    assert bundle["consistency"][0]["from_size"] == first.tree_size
+    result = verify(bundle, since=first.note)
+    assert result.ok, result.failures
+    with pytest.raises(CommandError, match="no document"):
+        call_command("export_audit", document="00000000-0000-0000-0000-000000000000")

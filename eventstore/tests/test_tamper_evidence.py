@@ -245,3 +245,64 @@ def _reseal_with(forger: Signer) -> None:
         key_id=forger.verifier.key_id.hex(), note=forger.sign(head.text()),
         log_tx=events[-1].log_tx, position=events[-1].position,
     )  # fmt: skip
+
+
+# --- The same attacks, seen by the offline verifier in a bundle exported afterwards ------
+
+
+def offline(history, since: str | None = None) -> list[str]:
+    """The offline verifier's failures for a bundle of both streams exported now (proving
+    growth since the kept checkpoint ``since``, if given)."""
+    from eventstore.bundles import audit_bundle
+    from eventstore.notes import open_checkpoint
+    from eventstore.signing import trusted_verifiers
+    from eventstore.verify_bundle import verify
+
+    keys = trusted_verifiers()
+    size = open_checkpoint(since, keys)[0].size if since else None
+    bundle = audit_bundle([history["a"], history["b"]], since=size)
+    return verify(bundle, keys=keys, since=since).failures
+
+
+def test_offline_an_edited_payload(history):
+    first = history["events"][0]
+    as_superuser(
+        "UPDATE eventstore_event SET data = '{\"n\": 100}' WHERE position = %s", [first.position]
+    )
+
+    assert any("its content does not match its hash" in f for f in offline(history))
+
+
+def test_offline_a_deleted_event(history):
+    second = history["events"][1]
+    as_superuser("DELETE FROM eventstore_event WHERE position = %s", [second.position])
+
+    assert any("version 2 is missing (the next is 3)" in f for f in offline(history))
+
+
+def test_offline_a_forged_checkpoint(history, settings):
+    latest = Checkpoint.objects.order_by("-tree_size").first()
+    forger = Signer.generate(settings.EVENTSTORE_LOG_ORIGIN)
+    head = SignedTreeHead(
+        settings.EVENTSTORE_LOG_ORIGIN, latest.tree_size, bytes(32), latest.sealed_at
+    )
+    as_superuser(
+        "UPDATE eventstore_checkpoint SET note = %s WHERE tree_size = %s",
+        [forger.sign(head.text()), latest.tree_size],
+    )
+
+    assert offline(history)[0].startswith("checkpoint: not signed by a trusted key")
+
+
+def test_offline_a_rewritten_and_resealed_history_fails_against_a_kept_checkpoint(history):
+    kept = Checkpoint.objects.order_by("tree_size").last().note  # the customer saved it
+    target = Event.objects.get(stream_id=history["a"], version=2)
+    rewrite(target, data={"n": 200})
+    as_superuser("DELETE FROM eventstore_tree_node")
+    as_superuser("DELETE FROM eventstore_checkpoint")
+    seal()
+
+    assert offline(history) == []  # on its own, a consistent forgery signed with the real key
+    failures = offline(history, since=kept)
+    assert len(failures) == 1
+    assert "does not extend your saved one" in failures[0] or "two root hashes" in failures[0]

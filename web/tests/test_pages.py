@@ -106,3 +106,45 @@ def test_another_customers_pages_do_not_exist(client, users, relay_on_commit, tm
     assert (
         client.post(f"/documents/{theirs.pk}/submit/", {"target_language": "fr"}).status_code == 404
     )
+
+
+def test_verify_this_history_shows_the_checkpoint_and_the_result(
+    customer_client, users, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from eventstore.models import Event
+    from eventstore.sealing import seal
+
+    capture = django_capture_on_commit_callbacks
+    letter = SimpleUploadedFile("letter.txt", b"Dear")
+    post(customer_client, capture, "/documents/upload/", {"title": "L", "file": letter})
+    document = DocumentView.objects.get()
+    url = f"/documents/{document.pk}/history/verify/"
+    assert (
+        f'action="{url}"'.encode()
+        in customer_client.get(f"/documents/{document.pk}/history/").content
+    )
+    pending = customer_client.get(url)
+    assert (
+        pending.status_code == 503
+        and b"no checkpoint has been sealed yet" in pending.content.lower()
+    )
+    with capture(execute=True):
+        checkpoint = seal()
+
+    page = customer_client.get(url)
+    bundle = customer_client.get(f"/documents/{document.pk}/history/audit.json")
+
+    assert page.status_code == 200
+    assert b"<strong>Verified.</strong> The 1 event of this history is intact" in page.content
+    assert f"{checkpoint.tree_size} events, sealed".encode() in page.content
+    assert checkpoint.key_id.encode() in page.content
+    assert bundle["Content-Disposition"] == f'attachment; filename="audit-{document.pk}.json"'
+    assert [e["position"] for e in bundle.json()["events"]] == [Event.objects.get().position]
+    bad = customer_client.get(f"/documents/{document.pk}/history/audit.json", {"since": "x"})
+    assert bad.status_code == 400 and "since" in bad.json()
+    other = Client()
+    other.force_login(users.other_customer)
+    assert other.get(url).status_code == 404
+    assert other.get(f"/documents/{document.pk}/history/audit.json").status_code == 404
