@@ -51,4 +51,5 @@ test-embedded: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed services-up
 	eval "$$(scripts/services env)" && $(BIN)/python benchmarks/append_throughput.py \
 		&& $(BIN)/python benchmarks/relay_throughput.py \
-		&& $(BIN)/python benchmarks/api_throughput.py
+		&& $(BIN)/python benchmarks/api_throughput.py \
+		&& $(BIN)/python benchmarks/audit_throughput.py

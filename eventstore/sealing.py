@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from eventstore import merkle, tree
 from eventstore.log import LOG_START
-from eventstore.models import Checkpoint, Event, TreeNode
+from eventstore.models import Checkpoint, Event
 from eventstore.notes import Checkpoint as SignedTreeHead
 from eventstore.notes import NoteError, open_checkpoint
 from eventstore.signals import checkpoint_sealed
@@ -67,7 +67,7 @@ def _seal_batch(batch: int) -> tuple[Checkpoint | None, int]:
         _check_extends(latest)
     leaves = [(position, merkle.leaf_hash(bytes.fromhex(hash_))) for _, position, hash_ in rows]
     nodes, root = tree.extend(size, leaves)
-    TreeNode.objects.bulk_create(nodes, batch_size=2000)
+    tree.store(nodes)
     now = timezone.now()
     head = SignedTreeHead(settings.EVENTSTORE_LOG_ORIGIN, size + len(rows), root, now)
     key = signer()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.db import connection
+
 from eventstore import merkle
 from eventstore.models import TreeNode
 
@@ -108,3 +110,16 @@ def extend(size: int, leaves: Sequence[tuple[int, bytes]]) -> tuple[list[TreeNod
                 )
             )
     return rows, frontier.root()
+
+
+def store(rows: Sequence[TreeNode]) -> None:
+    """Write new nodes: PostgreSQL's COPY (the sealer writes two rows per event), else
+    ``bulk_create``."""
+    if connection.vendor != "postgresql":
+        TreeNode.objects.bulk_create(rows, batch_size=2000)
+        return
+    with connection.cursor() as cursor, cursor.copy(
+        "COPY eventstore_tree_node (level, index, hash, position) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row((row.level, row.index, row.hash, row.position))

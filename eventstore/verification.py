@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 
 from eventstore import merkle, tree
 from eventstore.hashing import GENESIS_HASH, NotCanonical, chain_hash, event_content
+from eventstore.log import LogKey
 from eventstore.models import Checkpoint, Event, Stream, TreeNode
 from eventstore.notes import NoteError, open_checkpoint
 from eventstore.signing import trusted_verifiers
@@ -260,36 +261,38 @@ def _walk_leaves(
 ) -> None:
     """The leaves, stored nodes and roots recomputed from the events in log order."""
     frontier = tree.Frontier(0, [])
-    levels: dict[int, Iterator[TreeNode]] = {}
+    levels: dict[int, Iterator[tuple]] = {}
     leaves = _stored_nodes(0, batch_size)
     events = _in_log_order(batch_size)
     for index in range(size):
         leaf, event = next(leaves, None), next(events, None)
-        if leaf is None or leaf.index != index:
+        if leaf is None or leaf[0] != index:
             report.problem(f"leaf {index}: missing from the tree (tree nodes were removed)")
             return
+        _, leaf_hash, leaf_position = leaf
         if event is None:
             report.problem(
-                f"leaf {index} is event #{leaf.position}, but the log ends before it: sealed "
+                f"leaf {index} is event #{leaf_position}, but the log ends before it: sealed "
                 "events were removed (the log was truncated)"
             )
             return
-        if leaf.position != event.position:
+        _, position, event_hash = event
+        if leaf_position != position:
             report.problem(
-                f"leaf {index} is event #{leaf.position}, but the log's event there is "
-                f"#{event.position}: events were removed, inserted or reordered"
+                f"leaf {index} is event #{leaf_position}, but the log's event there is "
+                f"#{position}: events were removed, inserted or reordered"
             )
             return
-        computed = merkle.leaf_hash(bytes.fromhex(event.hash))
-        if bytes(leaf.hash) != computed:
+        computed = merkle.leaf_hash(bytes.fromhex(event_hash))
+        if bytes(leaf_hash) != computed:
             report.problem(
-                f"leaf {index} (event #{event.position}): the event's hash is not the one "
+                f"leaf {index} (event #{position}): the event's hash is not the one "
                 "sealed: the event was rewritten after it was sealed"
             )
             return
         for level, node_index, hash_ in frontier.append(computed)[1:]:
             stored = next(levels.setdefault(level, _stored_nodes(level, batch_size)), None)
-            if stored is None or (stored.index, bytes(stored.hash)) != (node_index, hash_):
+            if stored is None or (stored[0], bytes(stored[1])) != (node_index, hash_):
                 report.problem(f"tree node level {level} index {node_index} was changed or removed")
                 return
         report.leaves += 1
@@ -302,17 +305,22 @@ def _walk_leaves(
     report.unsealed = sum(1 for _ in events)
 
 
-def _stored_nodes(level: int, batch_size: int) -> Iterator[TreeNode]:
+def _stored_nodes(level: int, batch_size: int) -> Iterator[tuple]:
+    """(index, hash, position) of a level's nodes, in index order."""
     rows = TreeNode.objects.filter(level=level).order_by("index")
-    page = list(rows[:batch_size])
+    fields = ("index", "hash", "position")
+    page = list(rows.values_list(*fields)[:batch_size])
     while page:
         yield from page
-        page = list(rows.filter(index__gt=page[-1].index)[:batch_size])
+        page = list(rows.filter(index__gt=page[-1][0]).values_list(*fields)[:batch_size])
 
 
-def _in_log_order(batch_size: int) -> Iterator[Event]:
-    rows = Event.objects.settled().in_log_order().only("log_tx", "position", "hash")
-    page = list(rows[:batch_size])
+def _in_log_order(batch_size: int) -> Iterator[tuple]:
+    """(log_tx, position, hash) of the settled events, in log order."""
+    rows = Event.objects.settled().in_log_order()
+    fields = ("log_tx", "position", "hash")
+    page = list(rows.values_list(*fields)[:batch_size])
     while page:
         yield from page
-        page = list(rows.after(page[-1].log_key)[:batch_size])
+        after = LogKey(*page[-1][:2])
+        page = list(rows.after(after).values_list(*fields)[:batch_size])
