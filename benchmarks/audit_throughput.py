@@ -133,9 +133,7 @@ def main() -> None:
     merkle.verify_inclusion(index, size, leaf, proof, root)
     print(f"inclusion proof at {size:,}: p50 {p50:.2f} ms, p99 {p99:.2f} ms, "
           f"{len(proof)} hashes = {32 * len(proof)} bytes")  # fmt: skip
-    p50, p99, _ = timed(
-        lambda: tree.consistency_proof(rng.randrange(1, size), size), args.proofs
-    )
+    p50, p99, _ = timed(lambda: tree.consistency_proof(rng.randrange(1, size), size), args.proofs)
     old = rng.randrange(1, size)
     proof = tree.consistency_proof(old, size)
     merkle.verify_consistency(old, size, tree.root(old), root, proof)

@@ -22,7 +22,7 @@ from eventstore.audit import causal_tree
 from eventstore.log import LogKey
 from eventstore.models import Event
 from eventstore.selectors import event_log
-from eventstore.verification import verify_chain
+from eventstore.verification import verify_audit
 
 
 def _actors(request: HttpRequest) -> list[tuple[str, str]]:
@@ -218,14 +218,15 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
                           events=events)  # fmt: skip
 
     def verify_view(self, request: HttpRequest) -> HttpResponse:
-        report = verify_chain() if request.method == "POST" else None
+        report = verify_audit() if request.method == "POST" else None
         if report is not None:
             level = messages.SUCCESS if report.ok else messages.ERROR
-            text = (f"The hash chains hold: {report.checked} events checked." if report.ok
-                    else f"A hash chain is broken at {report.broken}.")  # fmt: skip
+            text = (f"The audit trail holds: {report.chain.checked} events checked, "
+                    f"{report.tree.leaves} sealed under {report.tree.checkpoints} signed "
+                    "checkpoints." if report.ok else "The audit trail is broken.")  # fmt: skip
             self.message_user(request, text, level)
         return admin_page(self, request, "admin/eventstore/verify.html",
-                          "Hash-chain verification", report=report)  # fmt: skip
+                          "Audit trail verification", report=report)  # fmt: skip
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         links = {"verify_url": reverse("admin:eventstore_event_verify")}

@@ -118,8 +118,9 @@ def store(rows: Sequence[TreeNode]) -> None:
     if connection.vendor != "postgresql":
         TreeNode.objects.bulk_create(rows, batch_size=2000)
         return
-    with connection.cursor() as cursor, cursor.copy(
-        "COPY eventstore_tree_node (level, index, hash, position) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy("COPY eventstore_tree_node (level, index, hash, position) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row((row.level, row.index, row.hash, row.position))

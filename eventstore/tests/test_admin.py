@@ -70,7 +70,10 @@ def test_operation_tree_and_verification_pages(admin_client, logged):
     assert admin_client.get(f"{EVENTS}correlation/{uuid.uuid4()}/").status_code == 404
 
     verified = admin_client.post(f"{EVENTS}verify/", follow=True)
-    assert b"<strong>Intact</strong>: 3 events in 2 streams" in verified.content
+    assert b"<strong>Hash chains intact</strong>: 3 events in 2 streams" in verified.content
+    assert b"<strong>Tree intact</strong>: 0 sealed events under 0 signed checkpoints; 3 not" in (
+        verified.content
+    )
 
 
 def test_the_log_pages_by_position_without_offset(admin_client, logged, settings):

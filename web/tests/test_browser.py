@@ -87,6 +87,16 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(customer.locator(".tree li li li")).to_contain_text("opened the request")
     shots(customer, "operation")
 
+    # Sealed into the signed log, the history verifies against its checkpoint.
+    from eventstore.sealing import seal
+
+    checkpoint = seal()
+    customer.go_back()
+    customer.get_by_role("button", name="Verify this history").click()
+    expect(customer.get_by_role("status")).to_contain_text("Verified.")
+    expect(customer.locator(".checkpoint")).to_contain_text(f"{checkpoint.tree_size} events")
+    shots(customer, "verify")
+
     customer.goto(f"{site}/")
     expect(customer.locator("tbody tr")).to_have_count(1)
     expect(customer.locator("tbody .badge.delivered")).to_be_visible()
@@ -105,11 +115,12 @@ def test_customer_and_translator_workflow_with_live_status(
     staff.goto(f"{site}/admin/eventstore/event/?not_actor=user%3A{users.customer.pk}")
     expect(staff.locator("#result_list tbody tr")).to_have_count(5)
     shots(staff, "admin-events")
-    staff.get_by_role("link", name="Verify the hash chain").click()
-    staff.get_by_role("button", name="Verify the chain now").or_(
-        staff.locator("input[value='Verify the chain now']")
+    staff.get_by_role("link", name="Verify the audit trail").click()
+    staff.get_by_role("button", name="Verify the audit trail now").or_(
+        staff.locator("input[value='Verify the audit trail now']")
     ).click()
-    expect(staff.locator("#verification")).to_contain_text("Intact")
+    expect(staff.locator("#verification")).to_contain_text("Hash chains intact")
+    expect(staff.locator("#verification")).to_contain_text("Tree intact")
     shots(staff, "admin-verify")
 
 
