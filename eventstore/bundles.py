@@ -4,7 +4,10 @@ checkpoint, in the form ``eventstore.verify_bundle`` checks offline."""
 from __future__ import annotations
 
 import base64
+import io
+import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -93,3 +96,24 @@ def _entry(event: Event, leaf: int | None, proofs: dict[int, list[bytes]]) -> di
 
 def _b64(hashes: list[bytes]) -> list[str]:
     return [base64.b64encode(h).decode() for h in hashes]
+
+
+VERIFIER_MODULES = ("merkle.py", "notes.py", "verify_bundle.py")
+
+
+def verifier_zipapp() -> bytes:
+    """The offline verifier as one file to hand out: a Python zip application of the three
+    modules it needs (``python verify_bundle.pyz BUNDLE --key KEY``; it needs the
+    ``cryptography`` package besides Python)."""
+    package = Path(__file__).resolve().parent
+    buffer = io.BytesIO()
+    buffer.write(b"#!/usr/bin/env python3\n")
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "__main__.py",
+            "import sys\n\nfrom eventstore.verify_bundle import main\n\nsys.exit(main())\n",
+        )
+        archive.writestr("eventstore/__init__.py", "")
+        for name in VERIFIER_MODULES:
+            archive.write(package / name, f"eventstore/{name}")
+    return buffer.getvalue()

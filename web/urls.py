@@ -18,5 +18,6 @@ urlpatterns = [
         name="audit-bundle",
     ),
     path("requests/<uuid:request_id>/cancel/", views.cancel, name="cancel"),
+    path("audit/verify_bundle.pyz", views.verifier, name="verifier"),
     path("operations/<str:correlation_id>/", views.operation, name="operation"),
 ]

@@ -203,6 +203,13 @@ def history_bundle(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse
     return response
 
 
+def verifier(request: HttpRequest) -> HttpResponse:
+    """The offline verifier as one file (a Python zip application)."""
+    response = HttpResponse(bundles.verifier_zipapp(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="verify_bundle.pyz"'
+    return response
+
+
 @login_required
 def operation(request: HttpRequest, correlation_id: str) -> HttpResponse:
     """One operation's events across both contexts, as a tree of causes."""

@@ -231,3 +231,23 @@ def test_export_audit_writes_the_bundle_and_proves_growth_since_a_kept_checkpoin
     assert result.ok, result.failures
     with pytest.raises(CommandError, match="no document"):
         call_command("export_audit", document="00000000-0000-0000-0000-000000000000")
+
+
+def test_the_verifier_download_is_one_file_that_verifies_a_bundle(workflow, client, tmp_path):
+    customer, document, _, _ = workflow
+    bundle_file = tmp_path / "bundle.json"
+    bundle_file.write_text(customer.get(f"/api/documents/{document}/proof/").content.decode())
+    pyz = tmp_path / "verify_bundle.pyz"
+    response = client.get("/audit/verify_bundle.pyz")
+    assert response["Content-Disposition"] == 'attachment; filename="verify_bundle.pyz"'
+    pyz.write_bytes(response.content)
+
+    # Run from elsewhere, with nothing of the project on the path.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DJANGO_SETTINGS_MODULE")}
+    result = subprocess.run(
+        [sys.executable, "-I", str(pyz), str(bundle_file)], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "VERIFIED: " in result.stdout
