@@ -3,6 +3,8 @@ allow the action 409 naming the state, never a 500 for something the caller can 
 
 from __future__ import annotations
 
+import logging
+
 from django.db import IntegrityError
 from rest_framework import status
 from rest_framework.response import Response
@@ -11,11 +13,13 @@ from rest_framework.views import exception_handler
 from documents.aggregate import DocumentError
 from documents.models import DocumentView
 from documents.services import InvalidUpload
-from eventstore.bundles import NothingSealed
+from eventstore.bundles import NothingSealed, TreeDamaged
 from eventstore.exceptions import ConcurrencyError
 from translations.aggregate import TransitionError
 from translations.models import RequestView
 from translations.services import InvalidRequest
+
+logger = logging.getLogger(__name__)
 
 
 def handle_exception(exc: Exception, context: dict) -> Response | None:
@@ -41,6 +45,13 @@ def handle_exception(exc: Exception, context: dict) -> Response | None:
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
                 headers={"Retry-After": "5"},
             )
+        case TreeDamaged():
+            logger.error("audit tree damaged: %s", exc)
+            return Response(
+                {"detail": f"the audit log cannot prove this: {exc}; staff must run "
+                           "verify_events"},
+                status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+            )  # fmt: skip
         case IntegrityError():
             return Response(
                 {"detail": "this conflicts with a change made at the same time; try again"},

@@ -12,9 +12,11 @@ from typing import Any
 
 from django.conf import settings
 
-from eventstore import tree
+from eventstore import merkle, tree
 from eventstore.hashing import event_content
 from eventstore.models import Checkpoint, Event
+from eventstore.notes import NoteError, open_checkpoint
+from eventstore.sealing import anchor_problem
 from eventstore.signing import trusted_verifiers
 from eventstore.verification import one_snapshot
 from eventstore.verify_bundle import FORMAT
@@ -22,6 +24,10 @@ from eventstore.verify_bundle import FORMAT
 
 class NothingSealed(LookupError):
     """No checkpoint has been signed yet."""
+
+
+class TreeDamaged(RuntimeError):
+    """The stored tree cannot prove what its checkpoint covers: it was changed."""
 
 
 def latest_checkpoint() -> Checkpoint:
@@ -49,7 +55,11 @@ def audit_bundle(stream_ids: Iterable[Any], *, since: int | None = None) -> dict
             for position, index in tree.leaf_indexes(e.position for e in events).items()
             if index < size  # sealed after the checkpoint was read: not proven by it
         }
-        proofs = tree.inclusion_proofs(leaves.values(), size)
+        _check_covered(checkpoint, [e for e in events if e.position not in leaves])
+        try:
+            proofs = tree.inclusion_proofs(leaves.values(), size)
+        except merkle.ProofError as exc:
+            raise TreeDamaged(f"the stored tree cannot prove these events: {exc}") from None
         bundle = {
             "format": FORMAT,
             "origin": settings.EVENTSTORE_LOG_ORIGIN,
@@ -58,10 +68,34 @@ def audit_bundle(stream_ids: Iterable[Any], *, since: int | None = None) -> dict
             "events": [_entry(event, leaves.get(event.position), proofs) for event in events],
         }
         if since is not None and since < size:
-            bundle["consistency"] = [
-                {"from_size": since, "proof": _b64(tree.consistency_proof(since, size))}
-            ]
+            bundle["consistency"] = [{"from_size": since, "proof": _consistency(since, size)}]
     return bundle
+
+
+def _check_covered(checkpoint: Checkpoint, unsealed: list[Event]) -> None:
+    """Events the checkpoint covers must be in its tree: a bundle would otherwise show a
+    rewritten event as merely "not sealed yet"."""
+    if not unsealed:
+        return
+    try:
+        head, _ = open_checkpoint(checkpoint.note, trusted_verifiers())
+    except NoteError:
+        return  # every verifier of the bundle fails it on the checkpoint's signature
+    if problem := anchor_problem(checkpoint, head.root):
+        raise TreeDamaged(problem)
+    for event in unsealed:
+        if event.log_key <= checkpoint.log_key:
+            raise TreeDamaged(
+                f"event #{event.position} comes before the latest checkpoint's last event but "
+                "is not in its tree: the event or the tree was changed"
+            )
+
+
+def _consistency(old_size: int, new_size: int) -> list[str]:
+    try:
+        return _b64(tree.consistency_proof(old_size, new_size))
+    except merkle.ProofError as exc:
+        raise TreeDamaged(f"the stored tree cannot prove its consistency: {exc}") from None
 
 
 def consistency(old_size: int, new_size: int | None = None) -> dict[str, Any]:

@@ -3,8 +3,11 @@ signed checkpoint vouches for the tree; each checkpoint is also appended to a wi
 outside the database.
 
 One sealer runs at a time (a transaction-scoped advisory lock that others do not wait for).
-It never signs a tree that does not extend its last checkpoint: before extending, the
-stored tree's root must be the one that checkpoint signed, under a trusted key.
+It never signs a tree that does not extend what it signed before: the last checkpoint must
+verify under a trusted key, the stored tree's root must be the one it signed, the event it
+names as its last must be that tree's last leaf, and no checkpoint the witness file holds may
+be missing or different in the database. Otherwise it refuses (``SealRefused``) and the seal
+lag grows until somebody looks (``verify_events`` names what was changed).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.utils import timezone
 
 from eventstore import merkle, tree
 from eventstore.log import LOG_START
-from eventstore.models import Checkpoint, Event
+from eventstore.models import Checkpoint, Event, TreeNode
 from eventstore.notes import Checkpoint as SignedTreeHead
 from eventstore.notes import NoteError, open_checkpoint
 from eventstore.signals import checkpoint_sealed
@@ -63,8 +66,11 @@ def _seal_batch(batch: int) -> tuple[Checkpoint | None, int]:
     rows = list(events.in_log_order().values_list("log_tx", "position", "hash")[:batch])
     if not rows:
         return None, 0
+    _check_witness(latest)
     if latest is not None:
         _check_extends(latest)
+    elif TreeNode.objects.exists():
+        raise SealRefused("the tree has nodes but there is no checkpoint: checkpoints were removed")
     leaves = [(position, merkle.leaf_hash(bytes.fromhex(hash_))) for _, position, hash_ in rows]
     nodes, root = tree.extend(size, leaves)
     tree.store(nodes)
@@ -89,9 +95,10 @@ def _announce(checkpoint: Checkpoint) -> None:
     listens (messaging publishes to the Kafka witness)."""
     try:
         record_witness()
-    except OSError:
+    except (OSError, NoteError):
         logger.exception("witness file not written; the next seal catches up")
-    checkpoint_sealed.send(sender=Checkpoint, checkpoint=checkpoint)
+    finally:
+        checkpoint_sealed.send(sender=Checkpoint, checkpoint=checkpoint)
 
 
 def _check_extends(latest: Checkpoint) -> None:
@@ -101,11 +108,67 @@ def _check_extends(latest: Checkpoint) -> None:
         raise SealRefused(
             f"the last checkpoint ({latest.tree_size}) does not verify: {exc}"
         ) from None
-    stored = tree.root(latest.tree_size)
+    try:
+        stored = tree.root(latest.tree_size)
+    except merkle.ProofError as exc:
+        raise SealRefused(f"the stored tree is damaged: {exc}; run verify_events") from None
     if (head.size, head.root) != (latest.tree_size, stored):
         raise SealRefused(
             f"the stored tree's root at {latest.tree_size} leaves is not the one its signed "
             "checkpoint names: tree nodes were changed; run verify_events"
+        )
+    if problem := anchor_problem(latest, head.root):
+        raise SealRefused(f"{problem}; run verify_events")
+
+
+def anchor_problem(checkpoint: Checkpoint, root: bytes) -> str | None:
+    """Why the event a checkpoint names as its last (where sealing resumes) is not the last
+    leaf of the tree with ``root``, if it is not. The name is not signed: this binds it."""
+    size = checkpoint.tree_size
+    event = Event.objects.filter(position=checkpoint.position).values_list("log_tx", "hash")
+    found = event.first()
+    if found is None or found[0] != checkpoint.log_tx:
+        return (
+            f"checkpoint {size} names event #{checkpoint.position} at log key "
+            f"{checkpoint.log_key.token} as its last, but the log has no such event"
+        )
+    try:
+        proof = tree.inclusion_proof(size - 1, size)
+        merkle.verify_inclusion(
+            size - 1, size, merkle.leaf_hash(bytes.fromhex(found[1])), proof, root
+        )
+    except merkle.ProofError as exc:
+        return (
+            f"checkpoint {size} names event #{checkpoint.position} as its last, but that event "
+            f"is not its tree's last leaf ({exc})"
+        )
+    return None
+
+
+def _check_witness(latest: Checkpoint | None) -> None:
+    """The witness file's newest checkpoint must be in the database, unchanged."""
+    path = Path(settings.EVENTSTORE_WITNESS_FILE)
+    if not path.exists():
+        return
+    try:
+        record = last_witnessed(path)
+    except (OSError, NoteError) as exc:
+        raise SealRefused(f"the witness file cannot be read: {exc}") from None
+    if record is None:
+        return
+    size, note = record
+    held = latest.tree_size if latest else 0
+    if held < size:
+        raise SealRefused(
+            f"the witness file {path} holds a checkpoint of {size} events but the database's "
+            f"latest covers {held}: checkpoints were removed (if the database was reset on "
+            "purpose, move the witness file away)"
+        )
+    stored = Checkpoint.objects.filter(tree_size=size).values_list("note", flat=True).first()
+    if stored != note:
+        raise SealRefused(
+            f"the database's checkpoint of {size} events is not the one the witness file {path} "
+            "holds: checkpoints were rewritten"
         )
 
 
@@ -133,6 +196,12 @@ class SealLag:
 COUNT_LIMIT = 100_000  # counting stops here: past it the figure only says "far behind"
 
 
+def anything_to_seal() -> bool:
+    """Whether committed events (settled or not yet) follow the latest checkpoint."""
+    latest = Checkpoint.objects.order_by("-tree_size").first()
+    return Event.objects.after(latest.log_key if latest else LOG_START).exists()
+
+
 def seal_lag() -> SealLag:
     latest = Checkpoint.objects.order_by("-tree_size").first()
     pending = Event.objects.settled().after(latest.log_key if latest else LOG_START)
@@ -151,11 +220,13 @@ def record_witness() -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+", encoding="utf-8") as file:
         fcntl.flock(file, fcntl.LOCK_EX)
-        last = _last_size(file)
+        _drop_partial_line(path)
+        record = _last_record(path)
+        last = record[0] if record else 0
         written = 0
         for checkpoint in Checkpoint.objects.filter(tree_size__gt=last).order_by("tree_size"):
-            record = {"tree_size": checkpoint.tree_size, "note": checkpoint.note}
-            file.write(json.dumps(record) + "\n")
+            line = {"tree_size": checkpoint.tree_size, "note": checkpoint.note}
+            file.write(json.dumps(line) + "\n")  # ASCII: the note's dash is escaped
             written += 1
         file.flush()
         os.fsync(file.fileno())
@@ -163,25 +234,66 @@ def record_witness() -> int:
 
 
 def witnessed(path: Path) -> Iterator[tuple[int, str]]:
-    """The (line number, signed note) of each checkpoint in a witness file."""
-    with open(path, encoding="utf-8") as file:
-        for number, line in enumerate(file, start=1):
-            if line.strip():
-                try:
-                    yield number, json.loads(line)["note"]
-                except (ValueError, KeyError, TypeError):
-                    raise NoteError(f"{path}:{number}: not a witness record") from None
-
-
-def _last_size(file) -> int:
-    """The tree size of the file's last record (0 for an empty file)."""
-    file.seek(0, os.SEEK_END)
-    end = file.tell()
-    if end == 0:
-        return 0
-    file.seek(max(0, end - 16384))
-    lines = [line for line in file.read().splitlines() if line.strip()]
+    """The (line number, signed note) of each checkpoint in a witness file (a last line cut
+    off by a crash is not a record)."""
     try:
-        return int(json.loads(lines[-1])["tree_size"])
-    except (IndexError, ValueError, KeyError, TypeError):
-        raise NoteError(f"{file.name}: its last line is not a witness record") from None
+        with open(path, encoding="utf-8") as file:
+            fcntl.flock(file, fcntl.LOCK_SH)
+            lines = file.read().split("\n")
+    except UnicodeDecodeError:
+        raise NoteError(f"{path}: not a witness file (not UTF-8 text)") from None
+    for number, line in enumerate(lines[:-1], start=1):
+        if line.strip():
+            yield number, _note_of(line, f"{path}:{number}")
+
+
+def last_witnessed(path: Path) -> tuple[int, str] | None:
+    """The (tree size, note) of the witness file's last record."""
+    with open(path, "rb") as file:
+        fcntl.flock(file, fcntl.LOCK_SH)
+        return _last_record(path)
+
+
+def _note_of(line: str, where: str) -> str:
+    try:
+        note = json.loads(line)["note"]
+    except (ValueError, KeyError, TypeError):
+        note = None
+    if not isinstance(note, str):
+        raise NoteError(f"{where}: not a witness record")
+    return note
+
+
+def _tail(path: Path) -> tuple[int, bytes]:
+    """The file's size and its last bytes, from the start of a line."""
+    with open(path, "rb") as file:
+        end = file.seek(0, os.SEEK_END)
+        start = max(0, end - 65536)
+        file.seek(start)
+        tail = file.read()
+    if start:
+        tail = tail.partition(b"\n")[2]
+    return end, tail
+
+
+def _last_record(path: Path) -> tuple[int, str] | None:
+    """The (tree size, note) of the file's last complete record, if any. The caller holds
+    the file's lock."""
+    _, tail = _tail(path)
+    lines = [line for line in tail.split(b"\n")[:-1] if line.strip()]
+    if not lines:
+        return None
+    where = f"{path}: its last line"
+    try:
+        size = int(json.loads(lines[-1])["tree_size"])
+    except (ValueError, KeyError, TypeError):
+        raise NoteError(f"{where} is not a witness record") from None
+    return size, _note_of(lines[-1].decode(errors="replace"), where)
+
+
+def _drop_partial_line(path: Path) -> None:
+    """A write cut off by a crash leaves a last line without its newline: drop it (the next
+    write appends the whole record again). The caller holds the file's lock."""
+    end, tail = _tail(path)
+    if end and not tail.endswith(b"\n"):
+        os.truncate(path, end - len(tail.rpartition(b"\n")[2]))

@@ -217,6 +217,7 @@ def _verify_tree(report: TreeReport, witnesses: list[tuple[str, str]], batch_siz
     trusted = trusted_verifiers()
     expected: dict[int, list[tuple[str, bytes]]] = {}  # size -> (who says so, root)
     checkpoints = list(Checkpoint.objects.order_by("tree_size"))
+    last_events = {row.tree_size: row.log_key for row in checkpoints}
     report.checkpoints = len(checkpoints)
     for row in checkpoints:
         label = f"checkpoint {row.tree_size}"
@@ -245,7 +246,7 @@ def _verify_tree(report: TreeReport, witnesses: list[tuple[str, str]], batch_siz
             continue
         expected.setdefault(head.size, []).append((f"witness {label}", head.root))
         valid_witnesses.append((label, head))
-    _walk_leaves(report, size, expected, batch_size)
+    _walk_leaves(report, size, expected, last_events, batch_size)
     if report.ok and checkpoints:
         latest = bytes.fromhex(checkpoints[-1].root_hash)
         for label, head in valid_witnesses:
@@ -257,7 +258,11 @@ def _verify_tree(report: TreeReport, witnesses: list[tuple[str, str]], batch_siz
 
 
 def _walk_leaves(
-    report: TreeReport, size: int, expected: dict[int, list[tuple[str, bytes]]], batch_size: int
+    report: TreeReport,
+    size: int,
+    expected: dict[int, list[tuple[str, bytes]]],
+    last_events: dict[int, LogKey],
+    batch_size: int,
 ) -> None:
     """The leaves, stored nodes and roots recomputed from the events in log order."""
     frontier = tree.Frontier(0, [])
@@ -296,6 +301,12 @@ def _walk_leaves(
                 report.problem(f"tree node level {level} index {node_index} was changed or removed")
                 return
         report.leaves += 1
+        named = last_events.get(index + 1)
+        if named is not None and named != LogKey(*event[:2]):
+            report.problem(
+                f"checkpoint {index + 1} names the event at log key {named.token} as its last, "
+                f"but its last leaf is event #{position}: the checkpoint's row was changed"
+            )
         for label, root in expected.get(index + 1, ()):
             if root != frontier.root():
                 report.problem(

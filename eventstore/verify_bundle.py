@@ -13,10 +13,17 @@ what fails:
 - every event's hash, recomputed over its stored content and its predecessor's hash;
 - every stream's chain: versions 1, 2, 3... with no gap, each linked to the one before;
 - every sealed event's inclusion in the checkpoint's tree;
-- with ``--since``, that the bundle's checkpoint extends an older one you saved (its
-  consistency proof is in the bundle when it was exported ``--since`` that tree size).
+- with ``--since`` (and ``--key``), that the bundle's checkpoint extends an older one you
+  saved (its consistency proof is in the bundle when it was exported ``--since`` that tree
+  size).
 
-Exit status 0 when everything holds, 1 when something fails, 2 when the input is unusable.
+Only events with an inclusion proof are proven: events newer than the checkpoint are checked
+for their hashes and chains but the history is not called verified until they are sealed
+too (a few seconds after they happen; export the bundle again). In each stream the sealed
+events must come first.
+
+Exit status 0 when everything is proven, 1 when something fails, 2 when the input is
+unusable, 3 when all that is proven holds but newer events are not sealed yet.
 """
 
 from __future__ import annotations
@@ -53,7 +60,17 @@ class Verification:
 
     @property
     def ok(self) -> bool:
+        """No check failed (newer events may still be unproven: see ``verified``)."""
         return all(check.ok for check in self.checks)
+
+    @property
+    def unproven(self) -> int:
+        return self.events - self.sealed
+
+    @property
+    def verified(self) -> bool:
+        """Every check holds and every event is proven to be in the signed log."""
+        return self.ok and self.checkpoint is not None and self.unproven == 0
 
     @property
     def failures(self) -> list[str]:
@@ -77,15 +94,21 @@ def verify(
     ``since`` an older signed checkpoint note the bundle's checkpoint must extend."""
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise BundleError(f"not an audit bundle (expected format {FORMAT!r})")
+    if since is not None and keys is None:
+        # The bundle's own keys could include a forger's key under the log's name.
+        raise BundleError("checking against a saved checkpoint needs the log's key (--key)")
     result = Verification()
+    note, public_keys = bundle.get("checkpoint"), bundle.get("public_keys")
+    if not isinstance(note, str) or not (
+        isinstance(public_keys, list) and all(isinstance(k, str) for k in public_keys)
+    ):
+        raise BundleError("the bundle has no readable checkpoint or public keys")
     try:
-        trusted = keys if keys is not None else [Verifier.parse(k) for k in bundle["public_keys"]]
-        head, signer = open_checkpoint(bundle["checkpoint"], trusted)
+        trusted = keys if keys is not None else [Verifier.parse(k) for k in public_keys]
+        head, signer = open_checkpoint(note, trusted)
     except NoteError as exc:
         result.failed(f"checkpoint: {exc}")
         head = None
-    except (KeyError, TypeError) as exc:
-        raise BundleError(f"the bundle has no readable checkpoint or keys ({exc})") from None
     else:
         result.checkpoint, result.signed_by = head, f"{signer.name}+{signer.key_id.hex()}"
         result.passed(
@@ -103,13 +126,25 @@ def verify(
     return result
 
 
+_TEXT_FIELDS = ("content", "hash", "prev_hash")
+
+
 def _events(bundle: dict[str, Any]) -> list[dict[str, Any]]:
-    try:
-        events = list(bundle["events"])
-        for event in events:
-            _ = (event["content"], event["hash"], event["prev_hash"])
-    except (KeyError, TypeError) as exc:
-        raise BundleError(f"the bundle's events are not readable ({exc})") from None
+    events = bundle.get("events")
+    if not isinstance(events, list):
+        raise BundleError("the bundle has no list of events")
+    for number, event in enumerate(events, start=1):
+        if not isinstance(event, dict) or not all(
+            isinstance(event.get(name), str) for name in _TEXT_FIELDS
+        ):
+            raise BundleError(f"event {number} of the bundle lacks content, hash or prev_hash")
+        index, proof = event.get("leaf_index"), event.get("inclusion_proof")
+        if index is not None and not (
+            type(index) is int
+            and isinstance(proof, list)
+            and all(isinstance(p, str) for p in proof)
+        ):
+            raise BundleError(f"event {number} of the bundle has a malformed inclusion proof")
     return events
 
 
@@ -141,8 +176,17 @@ def _check_hashes(result: Verification, events: list[dict[str, Any]]) -> dict[st
 def _check_chains(result: Verification, streams: dict[str, list]) -> None:
     for stream_id, versions in sorted(streams.items()):
         versions.sort(key=lambda pair: pair[0])
-        prev, expected, broken = GENESIS, 1, False
+        prev, expected, broken, unsealed_from = GENESIS, 1, False, None
         for version, event in versions:
+            if event.get("leaf_index") is None:
+                unsealed_from = unsealed_from or version
+            elif unsealed_from is not None:
+                result.failed(
+                    f"stream {stream_id}: version {version} is sealed but version "
+                    f"{unsealed_from} before it is not (an earlier event was replaced)"
+                )
+                broken = True
+                break
             if version != expected:
                 result.failed(
                     f"stream {stream_id}: version {expected} is missing (the next is {version})"
@@ -176,10 +220,8 @@ def _check_inclusion(result: Verification, events: list[dict[str, Any]], head: C
             failed += 1
         else:
             result.sealed += 1
-    unsealed = len(events) - result.sealed - failed
-    note = f"; {unsealed} newer event(s) not sealed yet (chained, not proven)" if unsealed else ""
     if not failed:
-        result.passed(f"{result.sealed} event(s) included in the checkpoint's tree{note}")
+        result.passed(f"{result.sealed} event(s) included in the checkpoint's tree")
 
 
 def _check_consistency(
@@ -197,7 +239,10 @@ def _check_consistency(
     if old.origin != head.origin:
         result.failed(f"the saved checkpoint is of another log ({old.origin})")
         return
-    proofs = {p.get("from_size"): p.get("proof") for p in bundle.get("consistency", [])}
+    entries = bundle.get("consistency", [])
+    if not isinstance(entries, list) or not all(isinstance(p, dict) for p in entries):
+        raise BundleError("the bundle's consistency proofs are not readable")
+    proofs = {p.get("from_size"): p.get("proof") for p in entries}
     if old.size == head.size:
         proof: list = []
     elif old.size not in proofs:
@@ -209,6 +254,8 @@ def _check_consistency(
     else:
         proof = proofs[old.size]
     try:
+        if not isinstance(proof, list):
+            raise TypeError("not a list of hashes")
         path = [base64.b64decode(p, validate=True) for p in proof]
         merkle.verify_consistency(old.size, head.size, old.root, head.root, path)
     except (merkle.ProofError, ValueError, TypeError) as exc:
@@ -249,8 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("bundle", type=Path, help="the audit bundle (JSON)")
     parser.add_argument("--key", help="a trusted verifier key, or a file of them")
-    parser.add_argument("--since", type=Path, help="an older checkpoint you saved (its note)")
+    parser.add_argument(
+        "--since", type=Path, help="an older checkpoint you saved (its note); needs --key"
+    )
     args = parser.parse_args(argv)
+    if args.since and not args.key:
+        parser.error("--since needs --key: the log's public key from somewhere you trust")
     try:
         bundle = json.loads(args.bundle.read_text(encoding="utf-8"))
         keys = _keys(args.key) if args.key else None
@@ -259,6 +310,11 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, NoteError) as exc:  # BundleError and bad JSON included
         print(f"cannot verify: {exc}", file=sys.stderr)
         return 2
+    except (KeyError, TypeError, AttributeError) as exc:  # a field of an unexpected shape
+        print(
+            f"cannot verify: the bundle is malformed ({type(exc).__name__}: {exc})", file=sys.stderr
+        )
+        return 2
     if keys is None:
         print(
             "note: checked against the public key inside the bundle; pass --key with the "
@@ -266,11 +322,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     for check in result.checks:
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.what}")
-    if result.ok:
-        print(f"VERIFIED: {result.events} event(s), {result.sealed} proven in the signed log")
-        return 0
-    print(f"NOT VERIFIED: {len(result.failures)} check(s) failed")
-    return 1
+    if not result.ok:
+        print(f"NOT VERIFIED: {len(result.failures)} check(s) failed")
+        return 1
+    if not result.verified:
+        print(
+            f"NOT YET VERIFIED: {result.sealed} event(s) proven, {result.unproven} newer one(s) "
+            "not sealed yet; export the bundle again in a few seconds"
+        )
+        return 3
+    print(f"VERIFIED: {result.events} event(s), all proven in the signed log")
+    return 0
 
 
 if __name__ == "__main__":

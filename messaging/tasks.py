@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 
-from eventstore.sealing import seal
+from eventstore.sealing import anything_to_seal, seal
 from messaging.relay import destination, relay_log
 from messaging.witness import publish_checkpoints
 
@@ -190,29 +190,40 @@ def witness_after_seal(checkpoint: object = None, **_signal: object) -> None:
 
 
 # In the embedded mode (Celery eager, no beat) a thread of the app's process seals every
-# EVENTSTORE_SEAL_INTERVAL seconds while events commit, and ends when a round finds nothing.
+# EVENTSTORE_SEAL_INTERVAL seconds while there is anything to seal. A commit marks the work
+# (``_commits``) before it looks for the thread, and the thread looks at the mark again after
+# it let go of its lock, so no commit is left behind by a thread on its way out.
 _sealer_running = threading.Lock()
+_commits = threading.Event()
 
 
 def seal_after_commit(**_signal: object) -> None:
     """Receives ``events_committed``."""
     if not (current_app.conf.task_always_eager and settings.EVENTSTORE_SEAL_IN_PROCESS):
         return
-    if not _sealer_running.acquire(blocking=False):
-        return  # the thread is at it, and seals this commit in its next round
+    _commits.set()
+    _start_sealer()
 
-    def sealer() -> None:
-        try:
-            while True:
-                time.sleep(settings.EVENTSTORE_SEAL_INTERVAL)
-                try:
-                    if seal() is None:
-                        return
-                except Exception:
-                    logger.exception("sealing failed; the next commit tries again")
+
+def _start_sealer() -> None:
+    if _sealer_running.acquire(blocking=False):
+        threading.Thread(target=_sealer, name="sealer", daemon=True).start()
+
+
+def _sealer() -> None:
+    try:
+        while True:
+            time.sleep(settings.EVENTSTORE_SEAL_INTERVAL)
+            _commits.clear()
+            try:
+                seal()
+                if not anything_to_seal() and not _commits.is_set():
                     return
-        finally:
-            _sealer_running.release()
-            connections.close_all()
-
-    threading.Thread(target=sealer, name="sealer", daemon=True).start()
+            except Exception:
+                logger.exception("sealing failed; the next commit tries again")
+                return
+    finally:
+        _sealer_running.release()
+        connections.close_all()
+        if _commits.is_set():  # a commit came as this thread was leaving
+            _start_sealer()

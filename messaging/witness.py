@@ -110,12 +110,12 @@ def read_witnessed(*, timeout: float = 10.0) -> list[tuple[str, str]]:
                 if message.error():
                     raise KafkaException(message.error())
                 offset = message.offset() + 1
-                notes.append(
-                    (
-                        f"{topic}[{partition}]@{message.offset()}",
-                        json.loads(message.value())["note"],
-                    )
-                )
+                label = f"{topic}[{partition}]@{message.offset()}"
+                record = json.loads(message.value())
+                note = record.get("note") if isinstance(record, dict) else None
+                if not isinstance(note, str):
+                    raise ValueError(f"{label} is not a witness record")
+                notes.append((label, note))
         return notes
     finally:
         consumer.close()

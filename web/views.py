@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import uuid
 
 from django.contrib import messages
@@ -27,6 +28,7 @@ from web import presenters
 from web.forms import RevisionForm, SubmitForm, UploadForm
 
 HISTORY_PAGE = 50
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -174,6 +176,9 @@ def history_verify(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse
     except bundles.NothingSealed as exc:
         context = {"document": found, "pending": str(exc)}
         return render(request, "web/verify.html", context, status=503)
+    except bundles.TreeDamaged as exc:
+        logger.error("audit tree damaged: %s", exc)
+        return render(request, "web/verify.html", {"document": found, "damaged": str(exc)})
     keys = trusted_verifiers()
     return render(
         request,
@@ -196,6 +201,9 @@ def history_bundle(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse
         )
     except bundles.NothingSealed as exc:
         return JsonResponse({"detail": str(exc)}, status=503, headers={"Retry-After": "5"})
+    except bundles.TreeDamaged as exc:
+        logger.error("audit tree damaged: %s", exc)
+        return JsonResponse({"detail": f"the audit log cannot prove this: {exc}"}, status=500)
     except ValueError as exc:
         return JsonResponse({"since": [str(exc)]}, status=400)
     response = JsonResponse(bundle, json_dumps_params={"indent": 1})

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from eventstore import merkle
-from eventstore.notes import Checkpoint
 from eventstore.sealing import seal as run_seal
+from eventstore.signing import trusted_verifiers
 from eventstore.verify_bundle import verify
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_a_documents_proof_verifies_offline_and_only_its_owner_and_staff_get_it(
     types = [e["event_type"] for e in bundle["events"]]
     assert "documents.DocumentUploaded" in types and "translations.TranslationRequested" in types
     result = verify(bundle)
-    assert result.ok, result.failures
+    assert result.verified, result.failures
     assert result.sealed == len(bundle["events"]) == result.events
     assert embedded(users.staff).get(f"/api/documents/{document}/proof/").status_code == 200
     for outsider in (users.other_customer, users.translator):
@@ -65,11 +65,26 @@ def test_events_after_the_checkpoint_are_chained_but_not_yet_proven(workflow, se
     bundle = customer.get(f"/api/documents/{document}/proof/").json()
     result = verify(bundle)
 
-    assert result.ok, result.failures
-    assert result.sealed < result.events
-    assert any("not sealed yet (chained, not proven)" in c.what for c in result.checks)
+    assert result.ok, result.failures  # nothing failed...
+    assert not result.verified and result.unproven == 2  # ...but the cancel is not proven yet
     seal()
-    assert verify(customer.get(f"/api/documents/{document}/proof/").json()).sealed == result.events
+    again = verify(customer.get(f"/api/documents/{document}/proof/").json())
+    assert again.verified and again.sealed == result.events
+
+
+def test_events_a_bundle_claims_are_not_sealed_are_never_verified(workflow):
+    """A forger who rewrites an event and its chain can present it as "not sealed yet": the
+    history is then not verified, and a sealed event after an unsealed one fails."""
+    customer, document, _, _ = workflow
+    bundle = customer.get(f"/api/documents/{document}/proof/").json()
+    forged = json.loads(json.dumps(bundle))
+    first = forged["events"][0]
+    first["leaf_index"] = first["inclusion_proof"] = None
+
+    result = verify(forged)
+
+    assert not result.verified
+    assert any("version 2 is sealed but version 1 before it is not" in f for f in result.failures)
 
 
 def test_checkpoints_and_consistency_proofs(workflow, seal):
@@ -91,8 +106,8 @@ def test_checkpoints_and_consistency_proofs(workflow, seal):
     assert proof["from"] == first.tree_size and proof["to"] == second.tree_size
     # A saved older checkpoint: the bundle exported "since" it proves the log only grew.
     bundle = customer.get(f"/api/documents/{document}/proof/", {"since": first.tree_size}).json()
-    result = verify(bundle, since=first.note)
-    assert result.ok, result.failures
+    result = verify(bundle, keys=trusted_verifiers(), since=first.note)
+    assert result.verified, result.failures
     assert f"the checkpoint extends your saved checkpoint of {first.tree_size} events" in (
         result.checks[-1].what
     )
@@ -169,12 +184,12 @@ def test_the_offline_verifier_names_what_was_changed(workflow, how, failure):
 
 
 def test_the_offline_verifier_runs_without_django_and_checks_the_key_it_is_given(
-    workflow, tmp_path, settings
+    workflow, tmp_path, settings, seal
 ):
     from eventstore.notes import Signer
     from eventstore.signing import signer
 
-    customer, document, _, first = workflow
+    customer, document, request, first = workflow
     bundle_file = tmp_path / "bundle.json"
     bundle_file.write_text(customer.get(f"/api/documents/{document}/proof/").content.decode())
     key_file = tmp_path / "log.pub"
@@ -194,9 +209,26 @@ def test_the_offline_verifier_runs_without_django_and_checks_the_key_it_is_given
     forged = run(str(bundle_file), "--key", stranger)
     assert forged.returncode == 1
     assert "FAIL checkpoint: not signed by a trusted key" in forged.stdout
+    # A checkpoint kept earlier: the newer bundle proves the log only grew since.
     (tmp_path / "old.checkpoint").write_text(first.note)
-    since = run(str(bundle_file), "--since", str(tmp_path / "old.checkpoint"))
-    assert since.returncode == 0, since.stdout  # the same tree: nothing to prove
+    assert customer.act(request, "cancel").status_code == 200
+    assert (
+        run(
+            str(bundle_file_after_cancel(customer, document, tmp_path, since=None)),
+            "--key",
+            str(key_file),
+        ).returncode
+        == 3
+    )
+    seal()
+    newer = bundle_file_after_cancel(customer, document, tmp_path, since=first.tree_size)
+    since = run(str(newer), "--key", str(key_file), "--since", str(tmp_path / "old.checkpoint"))
+    assert since.returncode == 0, since.stdout
+    assert f"ok   the checkpoint extends your saved checkpoint of {first.tree_size} events" in (
+        since.stdout
+    )
+    no_key = run(str(newer), "--since", str(tmp_path / "old.checkpoint"))
+    assert no_key.returncode == 2 and "--since needs --key" in no_key.stderr
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{}")
     assert run(str(garbage)).returncode == 2
@@ -208,7 +240,13 @@ def test_the_offline_verifier_runs_without_django_and_checks_the_key_it_is_given
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert no_django.returncode == 0, no_django.stderr
-    assert Checkpoint.parse  # the verifier's note parser is the one the log signs with
+
+
+def bundle_file_after_cancel(customer, document, tmp_path, *, since):
+    query = {"since": since} if since else {}
+    path = tmp_path / f"bundle-{since}.json"
+    path.write_text(customer.get(f"/api/documents/{document}/proof/", query).content.decode())
+    return path
 
 
 def test_export_audit_writes_the_bundle_and_proves_growth_since_a_kept_checkpoint(
@@ -227,8 +265,8 @@ def test_export_audit_writes_the_bundle_and_proves_growth_since_a_kept_checkpoin
 
     bundle = json.loads(output.read_text())
     assert bundle["consistency"][0]["from_size"] == first.tree_size
-    result = verify(bundle, since=first.note)
-    assert result.ok, result.failures
+    result = verify(bundle, keys=trusted_verifiers(), since=first.note)
+    assert result.verified, result.failures
     with pytest.raises(CommandError, match="no document"):
         call_command("export_audit", document="00000000-0000-0000-0000-000000000000")
 

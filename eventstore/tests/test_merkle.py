@@ -94,3 +94,20 @@ def test_a_tree_is_consistent_only_with_its_own_root() -> None:
         merkle.verify_consistency(2, 2, merkle.root_of([a, b]), merkle.root_of([b, a]), [])
     with pytest.raises(merkle.ProofError):
         merkle.inclusion_ranges(2, 2)
+
+
+@given(size=st.integers(0, 200), more=st.integers(1, 70))
+def test_the_stored_frontier_makes_every_subtree_once_and_the_same_roots(size, more):
+    from eventstore.tree import Frontier
+
+    leaves = _leaves(size + more)
+    frontier, made = Frontier(0, []), {}
+    for leaf in leaves[:size]:
+        made.update({(level, index): h for level, index, h in frontier.append(leaf)})
+    assert frontier.root() == merkle.root_of(leaves[:size])
+    # Resumed from its stored edge, as the sealer does, it goes on the same way.
+    resumed = Frontier(size, [(lv, ix, made[lv, ix]) for lv, ix in merkle.range_nodes(0, size)])
+    for leaf in leaves[size:]:
+        made.update({(level, index): h for level, index, h in resumed.append(leaf)})
+    assert resumed.root() == merkle.root_of(leaves)
+    assert made == _subtrees(leaves)

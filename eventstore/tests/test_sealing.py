@@ -149,3 +149,31 @@ def test_the_witness_file_catches_up_after_a_missed_write(seal, thing_type, acto
 
     sizes = [json.loads(line)["tree_size"] for line in witness_file.read_text().splitlines()]
     assert sizes == [1, 2]
+
+
+def test_a_witness_record_cut_off_by_a_crash_is_written_again(
+    seal, thing_type, actor, witness_file
+):
+    append_things(uuid.uuid4(), 1)
+    first = seal()
+    with open(witness_file, "a") as file:
+        file.write('{"tree_size": 2, "note": "half a rec')  # the crash
+    assert [n for _, n in witnessed(witness_file)] == [first.note]  # not a record
+
+    append_things(uuid.uuid4(), 2)
+    second = seal()
+
+    assert [n for _, n in witnessed(witness_file)] == [first.note, second.note]
+
+
+def test_an_unreadable_witness_file_is_an_error_that_names_it(tmp_path):
+    from django.core.management import CommandError
+
+    binary = tmp_path / "witness.bin"
+    binary.write_bytes(b"\xff\xfe\x00garbage\n")
+    with pytest.raises(CommandError, match="not a witness file"):
+        call_command("verify_events", witness=[binary])
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"tree_size": 1, "note": 5}\n')
+    with pytest.raises(CommandError, match=r"other\.jsonl:1: not a witness record"):
+        call_command("verify_events", witness=[other])

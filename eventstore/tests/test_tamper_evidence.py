@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
@@ -16,7 +18,7 @@ from eventstore.hashing import chain_hash, event_content
 from eventstore.models import Checkpoint, Event, TreeNode
 from eventstore.notes import Checkpoint as SignedTreeHead
 from eventstore.notes import Signer
-from eventstore.sealing import seal, witnessed
+from eventstore.sealing import SealRefused, seal, witnessed
 from eventstore.verification import verify_audit
 from testkit.helpers import append_things
 
@@ -45,6 +47,11 @@ def history(actor):
     seal()
     append_things(b, 6, expected_version=2)
     return {"a": a, "b": b, "events": list(Event.objects.in_log_order())}
+
+
+def problems_without_witness() -> list[str]:
+    report = verify_audit()
+    return ([] if report.chain.ok else [str(report.chain.broken)]) + report.tree.problems
 
 
 def problems(witness_file) -> list[str]:
@@ -162,14 +169,53 @@ def test_a_rewritten_tail_with_a_rebuilt_tree_signed_with_another_key(
     )
 
 
-def test_a_rewritten_tail_resealed_by_the_app_is_caught_by_the_witness(history, witness_file):
+def test_the_sealer_refuses_to_reseal_a_history_its_witness_file_remembers(history, witness_file):
+    target = Event.objects.get(stream_id=history["a"], version=2)
+    rewrite(target, data={"n": 200})
+    as_superuser("DELETE FROM eventstore_tree_node")
+    as_superuser("DELETE FROM eventstore_checkpoint")
+
+    with pytest.raises(
+        SealRefused, match="holds a checkpoint of 5 events but the database's latest covers 0"
+    ):
+        seal()
+    assert not Checkpoint.objects.exists()
+
+
+def test_the_sealer_refuses_a_tree_without_checkpoints_and_a_moved_resume_point(history):
+    latest = Checkpoint.objects.order_by("-tree_size").first()
+    earlier = history["events"][1]
+    as_superuser(
+        "UPDATE eventstore_checkpoint SET log_tx = %s, position = %s WHERE tree_size = %s",
+        [earlier.log_tx, earlier.position, latest.tree_size],
+    )
+    with pytest.raises(SealRefused, match=f"names event #{earlier.position} as its last, but"):
+        seal()
+    assert any(
+        f"checkpoint {latest.tree_size} names the event at log key" in p
+        for p in problems_without_witness()
+    )
+
+    as_superuser("DELETE FROM eventstore_checkpoint")
+    Path(settings.EVENTSTORE_WITNESS_FILE).unlink()
+    with pytest.raises(SealRefused, match="the tree has nodes but there is no checkpoint"):
+        seal()
+
+
+def test_a_rewritten_tail_resealed_by_the_app_is_caught_by_the_witness(
+    history, witness_file, tmp_path, settings
+):
     """Rewrite, recompute, drop the tree and checkpoints and let the app's own sealer sign
-    the forged history: every signature holds, but the witnessed checkpoints do not."""
+    the forged history (on a host without the witness file: the witness is kept elsewhere):
+    every signature holds, but the witnessed checkpoints do not."""
+    kept = tmp_path / "kept-by-the-auditor.jsonl"
+    witness_file.rename(kept)
     target = Event.objects.get(stream_id=history["a"], version=2)
     rewrite(target, data={"n": 200})
     as_superuser("DELETE FROM eventstore_tree_node")
     as_superuser("DELETE FROM eventstore_checkpoint")
     seal()  # the forged history, sealed and signed with the real key
+    witness_file = kept
 
     found = problems(witness_file)
     assert found
@@ -195,14 +241,21 @@ def test_a_checkpoint_forged_with_another_key(history, witness_file, settings):
 
 
 def test_the_log_truncated_after_a_checkpoint(history, witness_file):
-    last_sealed = history["events"][4]
-    as_superuser("DELETE FROM eventstore_event WHERE position = %s", [last_sealed.position])
+    """Stream b loses its last two events (one sealed) and its head is set back: its chain
+    holds, the tree does not."""
+    b3, b5 = history["events"][2], history["events"][4]
     as_superuser(
-        "UPDATE eventstore_stream SET version = version - 1 WHERE stream_id = %s", [history["b"]]
+        "DELETE FROM eventstore_event WHERE stream_id = %s AND version > 1", [history["b"]]
+    )
+    as_superuser(
+        "UPDATE eventstore_stream SET version = 1, hash = %s WHERE stream_id = %s",
+        [b3.hash, history["b"]],
     )
 
-    found = problems(witness_file)
-    assert any(f"leaf 4 is event #{last_sealed.position}, but the log" in p for p in found), found
+    assert problems(witness_file) == [
+        f"leaf 4 is event #{b5.position}, but the log ends before it: sealed events were "
+        "removed (the log was truncated)"
+    ]
 
 
 def test_the_log_and_its_checkpoints_truncated_are_caught_by_the_witness(history, witness_file):
@@ -280,6 +333,22 @@ def test_offline_a_deleted_event(history):
     assert any("version 2 is missing (the next is 3)" in f for f in offline(history))
 
 
+def test_offline_a_sealed_event_unlinked_from_its_leaf_is_not_shown_as_unsealed(history):
+    """Rewrite a sealed event and its chain, and unlink its leaf (the leaf's event column is
+    not hashed): the bundle must not present it as merely not sealed yet."""
+    from eventstore.bundles import TreeDamaged, audit_bundle
+
+    target = Event.objects.get(stream_id=history["a"], version=2)
+    rewrite(target, data={"n": 200})
+    as_superuser(
+        "UPDATE eventstore_tree_node SET position = NULL WHERE position = %s", [target.position]
+    )
+
+    with pytest.raises(TreeDamaged, match=f"event #{target.position} comes before the latest"):
+        audit_bundle([history["a"], history["b"]])
+    assert problems_without_witness()
+
+
 def test_offline_a_forged_checkpoint(history, settings):
     latest = Checkpoint.objects.order_by("-tree_size").first()
     forger = Signer.generate(settings.EVENTSTORE_LOG_ORIGIN)
@@ -294,8 +363,11 @@ def test_offline_a_forged_checkpoint(history, settings):
     assert offline(history)[0].startswith("checkpoint: not signed by a trusted key")
 
 
-def test_offline_a_rewritten_and_resealed_history_fails_against_a_kept_checkpoint(history):
+def test_offline_a_rewritten_and_resealed_history_fails_against_a_kept_checkpoint(
+    history, witness_file
+):
     kept = Checkpoint.objects.order_by("tree_size").last().note  # the customer saved it
+    witness_file.unlink()  # the attacker's host keeps no witness
     target = Event.objects.get(stream_id=history["a"], version=2)
     rewrite(target, data={"n": 200})
     as_superuser("DELETE FROM eventstore_tree_node")

@@ -15,7 +15,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not settings.KAFKA_BOOTSTRAP_SERVERS:
             raise CommandError("KAFKA_BOOTSTRAP_SERVERS is not set")
-        notes = read_witnessed()
+        from confluent_kafka import KafkaException
+
+        try:
+            notes = read_witnessed()
+        except (KafkaException, ValueError, KeyError, TypeError) as exc:
+            raise CommandError(
+                f"cannot read the witness topic {checkpoint_topic()}: {exc}"
+            ) from None
         report = verify_audit(witnesses=notes)
         if not report.ok:
             fail(report)
