@@ -35,7 +35,11 @@ def setup_django(*, fresh: bool = False, **env: str) -> str:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
     url = bench_database_url()
     ensure_database(url, fresh=fresh)
-    os.environ.update({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "DJANGO_DEBUG": "false", **env})
+    os.environ.update(
+        {"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "DJANGO_DEBUG": "false",
+         # Production settings over plain HTTP on localhost, with a key of its own.
+         "DJANGO_HTTPS": "false", "DJANGO_SECRET_KEY": "benchmark-only-" + "b" * 50, **env}
+    )  # fmt: skip
     import django
 
     django.setup()

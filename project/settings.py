@@ -1,7 +1,10 @@
 """Settings, read from the environment.
 
-With no variable set you get the embedded default: SQLite, Celery eager, the in-process
-event bus and media on local disk, so the whole app runs with nothing else installed.
+With no service configured you get the embedded default: SQLite, Celery eager, the
+in-process event bus and media on local disk, so the whole app runs with nothing else
+installed. The defaults are safe for production: DEBUG is off unless ``DJANGO_DEBUG`` asks
+for it, and without DEBUG the app refuses to start unless ``DJANGO_SECRET_KEY`` is set
+(``make run`` sets ``DJANGO_DEBUG=true`` for development).
 """
 
 from __future__ import annotations
@@ -17,10 +20,35 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 # --- Core ------------------------------------------------------------------------------
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-# The default key only serves local development; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        # A message, not a traceback: this is the operator's to fix.
+        raise SystemExit(
+            "DJANGO_SECRET_KEY is not set. Set it to a long random value, e.g. the output of\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "(or set DJANGO_DEBUG=true for local development only: `make run` does)."
+        )
+    SECRET_KEY = "django-insecure-development-only"  # noqa: S105 (DEBUG only, throwaway)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+# HTTPS: on in production (secure cookies, HSTS, redirect to https). Behind a proxy that
+# ends TLS, set DJANGO_PROXY_SSL_HEADER to the header it sets (e.g. X-Forwarded-Proto) so
+# that Django knows a request came in over https; only when that proxy strips the header
+# from what clients send. DJANGO_HTTPS=false serves plain HTTP (a local trial only).
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks from inside the container
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
+if proxy_header := env("DJANGO_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + proxy_header.upper().replace("-", "_"), "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

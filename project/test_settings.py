@@ -1,7 +1,12 @@
 """Settings for the test suite: the environment still chooses the database and services."""
 
+import os
 import tempfile
 from pathlib import Path
+
+# The tests run with production defaults (DEBUG off), so they need a key of their own.
+os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "k" * 50)
+os.environ.setdefault("DJANGO_HTTPS", "false")  # the test client and live server speak HTTP
 
 from project.settings import *  # noqa: F403
 

@@ -9,7 +9,8 @@ from accounts.roles import CUSTOMERS, TRANSLATORS
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_creates_the_three_roles_and_can_run_again(django_user_model, capsys):
+def test_seed_demo_creates_the_three_roles_and_can_run_again(django_user_model, capsys, settings):
+    settings.DEBUG = True  # as `make run` has it
     call_command("seed_demo")
     call_command("seed_demo")
 
@@ -23,3 +24,12 @@ def test_seed_demo_creates_the_three_roles_and_can_run_again(django_user_model, 
     assert [g.name for g in translator.groups.all()] == [TRANSLATORS]
     assert staff.is_staff and staff.is_superuser
     assert "customer / customer-demo" in out
+
+
+def test_there_are_no_demo_users_outside_development(django_user_model, settings):
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="demo users are for development only"):
+        call_command("seed_demo")
+    assert not django_user_model.objects.exists()
