@@ -48,7 +48,7 @@ def test_fifty_verifications_during_appends_and_seals_report_nothing(actor, witn
         sealed = 0
         while not stop.is_set():
             sealed += seal() is not None
-            stop.wait(0.05)
+            stop.wait(0.5)  # a checkpoint every half second, as under load
         return sealed
 
     workers = [Worker(lambda seed=seed: writer(seed)) for seed in range(8)] + [Worker(sealer)]
