@@ -5,30 +5,41 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError
+from django.http import Http404
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from documents.aggregate import DocumentError
 from documents.models import DocumentView
-from documents.services import InvalidUpload
 from eventstore.bundles import NothingSealed, TreeDamaged
 from eventstore.exceptions import ConcurrencyError
-from translations.aggregate import TransitionError
+from kernel.errors import Conflict, InvalidInput, NotAllowed
 from translations.models import RequestView
-from translations.services import InvalidRequest
 
 logger = logging.getLogger(__name__)
 
 
 def handle_exception(exc: Exception, context: dict) -> Response | None:
     match exc:
-        case InvalidUpload():
-            return Response({"file": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        case InvalidRequest():
+        case Http404():
+            # Not the lookup's words ("No DocumentView matches..."): nothing internal.
+            return Response({"detail": "not found"}, status=status.HTTP_404_NOT_FOUND)
+        case RequestDataTooBig():
+            # A client's mistake: a JSON answer, and no error-level log of it.
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return Response(
+                {"detail": f"the request body is larger than the limit of {limit} bytes "
+                           "(files go in a multipart upload)"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )  # fmt: skip
+        case InvalidInput():
             return Response({exc.field: [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        case DocumentError() | TransitionError():
+        case NotAllowed():
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        case Conflict():
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         case ConcurrencyError():
             return Response(
@@ -36,8 +47,6 @@ def handle_exception(exc: Exception, context: dict) -> Response | None:
                            "reload it and try again if it still makes sense"},
                 status=status.HTTP_409_CONFLICT,
             )  # fmt: skip
-        case PermissionError():
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
         case NothingSealed():
             # Sealing runs every few seconds: worth asking again soon.
             return Response(

@@ -4,7 +4,9 @@ does nothing else."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -37,8 +39,9 @@ def idempotent(handler):
             try:
                 with transaction.atomic():
                     record = IdempotencyRecord.objects.create(
-                        user=request.user, key=key, path=request.path, status_code=0, body={}
-                    )
+                        user=request.user, key=key, path=request.path,
+                        fingerprint=fingerprint(request), status_code=0, body={},
+                    )  # fmt: skip
             except IntegrityError:
                 return _replay(request, key)
             response = handler(view, request, *args, **kwargs)
@@ -53,6 +56,26 @@ def idempotent(handler):
     return post
 
 
+def fingerprint(request: Request) -> str:
+    """What makes two requests the same request: the path, the fields and the files'
+    content (not the multipart boundary, which differs between retries)."""
+    fields: dict[str, Any] = {}
+    files: dict[str, str] = {}
+    data = request.data
+    for name in data:
+        value = data.getlist(name) if hasattr(data, "getlist") else data[name]
+        fields[name] = value
+    for name, upload in request.FILES.items():
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        files[name] = digest.hexdigest()
+        fields.pop(name, None)
+    content = {"path": request.path, "fields": fields, "files": files}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def _replay(request: Request, key: str) -> Response:
     record = IdempotencyRecord.objects.get(user=request.user, key=key)
     if record.path != request.path:
@@ -60,4 +83,10 @@ def _replay(request: Request, key: str) -> Response:
             {"detail": f"this {HEADER} was already used for {record.path}; use a new key"},
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
+    if record.fingerprint and record.fingerprint != fingerprint(request):
+        return Response(
+            {"detail": f"this {HEADER} was already used with a different request body; "
+                       "use a new key for a new request"},
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )  # fmt: skip
     return Response(record.body, status=record.status_code, headers={REPLAYED_HEADER: "true"})

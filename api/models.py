@@ -12,6 +12,9 @@ class IdempotencyRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     key = models.CharField(max_length=255)
     path = models.CharField(max_length=1024)
+    fingerprint = models.CharField(
+        max_length=64, default="", help_text="sha256 of the request's path and content"
+    )
     status_code = models.PositiveSmallIntegerField()
     body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)

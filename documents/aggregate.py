@@ -13,9 +13,10 @@ from typing import Any
 from documents import events
 from eventstore.aggregates import Aggregate
 from eventstore.store import NewEvent, RecordedEvent
+from kernel.errors import Conflict
 
 
-class DocumentError(Exception):
+class DocumentError(Conflict):
     """A command the document's current state does not allow (a conflict, not bad input)."""
 
 

@@ -15,10 +15,14 @@ from documents.models import DocumentView
 from documents.projections import DOCUMENTS
 from eventstore.aggregates import load_aggregate, save_aggregate
 from eventstore.store import RecordedEvent
+from kernel.errors import InvalidInput
 
 
-class InvalidUpload(ValueError):
+class InvalidUpload(InvalidInput):
     """The file cannot be accepted; the message says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("file", message)
 
 
 def accepted_content_type(filename: str) -> str:

@@ -9,6 +9,10 @@ admin.site.site_header = "Translation service: translators and audit"
 admin.site.site_title = "Translation service admin"
 admin.site.index_title = "Work queue and audit trail"
 
+handler400 = "project.views.bad_request"
+handler404 = "project.views.not_found"
+handler500 = "project.views.server_error"
+
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

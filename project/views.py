@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from kombu import Connection
 
 from eventstore.sealing import seal_lag
@@ -66,3 +67,28 @@ def _checks():
         return None
 
     return [("database", database), ("broker", broker), ("kafka", kafka)]
+
+
+# --- Errors: JSON under /api/, Django's pages elsewhere ------------------------------------
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": "the request could not be read"}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _api(request):  # nothing of the URL patterns or the lookup is told
+        return JsonResponse({"detail": "not found"}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _api(request):
+        return JsonResponse({"detail": "internal error; it has been logged"}, status=500)
+    return defaults.server_error(request)

@@ -15,6 +15,7 @@ from typing import Any
 
 from eventstore.aggregates import Aggregate
 from eventstore.store import NewEvent, RecordedEvent
+from kernel.errors import Conflict, NotAllowed
 from translations import events
 
 PENDING, OPEN, REJECTED, CANCELLED = "pending", "open", "rejected", "cancelled"
@@ -25,7 +26,7 @@ CANCELLABLE = {PENDING, OPEN}
 EXPIRABLE = {PENDING, OPEN}
 
 
-class TransitionError(Exception):
+class TransitionError(Conflict):
     """A command the request's current status does not allow; says which status it is in."""
 
     def __init__(self, action: str, status: str, allowed: set[str]):
@@ -97,7 +98,7 @@ class TranslationRequest(Aggregate):
     ) -> list[NewEvent]:
         self._require("deliver", {ACCEPTED})
         if translator_id != self.translator_id:
-            raise PermissionError("only the translator who accepted the request can deliver it")
+            raise NotAllowed("only the translator who accepted the request can deliver it")
         data = {
             "translator_id": translator_id,
             "source_sha256": self.source_sha256,

@@ -17,17 +17,14 @@ from eventstore.aggregates import load_aggregate, save_aggregate
 from eventstore.context import operation, system_actor
 from eventstore.exceptions import ConcurrencyError
 from eventstore.store import RecordedEvent
+from kernel.errors import InvalidInput
 from translations.aggregate import EXPIRABLE, TranslationRequest
 from translations.models import RequestView
 from translations.projections import REQUESTS
 
 
-class InvalidRequest(ValueError):
+class InvalidRequest(InvalidInput):
     """Input that cannot be accepted; ``field`` names what to fix."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 def language_codes() -> set[str]:

@@ -82,3 +82,32 @@ def test_unknown_ids_are_404(customer):
     assert customer.act(unknown, "cancel").status_code == 404
     assert customer.get("/api/documents/not-a-uuid/").status_code == 404
     assert no_new_events(before)
+
+
+def test_every_api_error_is_json_and_names_nothing_internal(customer, caplog):
+    unknown = customer.get(f"/api/documents/{uuid.uuid4()}/")
+    no_route = customer.get("/api/no-such-thing/")
+    too_big = customer.post(
+        "/api/translation-requests/", '{"note": "' + "x" * 3_000_000 + '"}',
+        content_type="application/json",
+    )  # fmt: skip
+
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "not found"})
+    assert (no_route.status_code, no_route["Content-Type"]) == (404, "application/json")
+    assert no_route.json() == {"detail": "not found"}
+    assert too_big.status_code == 400
+    assert too_big.json()["detail"].startswith("the request body is larger than the limit of")
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_an_idempotency_key_reused_for_another_body_is_a_422(customer):
+    first = customer.upload(title="x", headers={"Idempotency-Key": "k-1"})
+    same = customer.upload(title="x", headers={"Idempotency-Key": "k-1"})
+    other = customer.upload(title="y", headers={"Idempotency-Key": "k-1"})
+    other_file = customer.upload(title="x", content=b"else", headers={"Idempotency-Key": "k-1"})
+
+    assert (first.status_code, same.status_code) == (201, 201)
+    assert same["Idempotent-Replayed"] == "true"
+    for refused in (other, other_file):
+        assert refused.status_code == 422
+        assert "already used with a different request body" in refused.json()["detail"]
