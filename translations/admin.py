@@ -19,6 +19,7 @@ from django.utils.html import format_html
 
 from accounts.roles import is_staff_member, is_translator
 from eventstore.exceptions import ConcurrencyError
+from kernel.errors import ApplicationError
 from translations import selectors, services
 from translations.aggregate import ACCEPTED, TransitionError
 from translations.models import RequestView
@@ -145,7 +146,7 @@ class TranslationRequestAdmin(admin.ModelAdmin):
                 )  # fmt: skip
             except services.InvalidRequest as exc:
                 form.add_error("file", str(exc))
-            except (TransitionError, ConcurrencyError) as exc:
+            except (ApplicationError, ConcurrencyError) as exc:  # a state, or not theirs
                 form.add_error(None, str(exc))
             else:
                 self.message_user(request, f"Delivered {str(item.pk)[:8]}.", messages.SUCCESS)
