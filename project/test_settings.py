@@ -7,6 +7,10 @@ from pathlib import Path
 # The tests run with production defaults (DEBUG off), so they need a key of their own.
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-" + "k" * 50)
 os.environ.setdefault("DJANGO_HTTPS", "false")  # the test client and live server speak HTTP
+# API throttling is tested on its own (with low rates); elsewhere it would count every
+# test's calls together.
+os.environ.setdefault("API_THROTTLE_ANON", "100000/min")
+os.environ.setdefault("API_THROTTLE_USER", "100000/min")
 
 from project.settings import *  # noqa: F403
 

@@ -104,6 +104,15 @@ class OperationView(GenericAPIView):
     permission_classes = [IsAuthenticated]
     pagination_class = NewestFirst
 
+    def check_permissions(self, request) -> None:
+        # Throttle first, so that callers refused for want of credentials are counted too
+        # (DRF checks throttles after permissions); ``check_throttles`` then has nothing to do.
+        super().check_throttles(request)
+        super().check_permissions(request)
+
+    def check_throttles(self, request) -> None:
+        pass  # done in check_permissions
+
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         ctx = current_operation()
