@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from accounts.roles import CUSTOMERS, TRANSLATORS
 
@@ -16,9 +17,11 @@ def test_seed_demo_creates_the_three_roles_and_can_run_again(django_user_model, 
 
     out = capsys.readouterr().out
     assert django_user_model.objects.count() == 3
-    customer = authenticate(username="customer", password="customer-demo")
-    translator = authenticate(username="translator", password="translator-demo")
-    staff = authenticate(username="staff", password="staff-demo")
+    # Through the sign-in's own path: the backends (django-axes first) want the request.
+    request = RequestFactory().post("/accounts/login/")
+    customer = authenticate(request, username="customer", password="customer-demo")
+    translator = authenticate(request, username="translator", password="translator-demo")
+    staff = authenticate(request, username="staff", password="staff-demo")
     assert [g.name for g in customer.groups.all()] == [CUSTOMERS]
     assert not customer.is_staff
     assert [g.name for g in translator.groups.all()] == [TRANSLATORS]
