@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from blobstore import filetypes
 from blobstore.content import store_blob
 from documents.aggregate import Document, Revision
 from documents.models import DocumentView
@@ -25,17 +26,16 @@ class InvalidUpload(InvalidInput):
         super().__init__("file", message)
 
 
-def accepted_content_type(filename: str) -> str:
-    """The file's type, judged by its name's extension, if ``DOCUMENTS_ALLOWED_TYPES``
-    accepts it."""
-    allowed = settings.DOCUMENTS_ALLOWED_TYPES
-    extension = PurePath(filename).suffix.lower()
-    if extension not in allowed:
-        raise InvalidUpload(
-            f"{filename}: files of this type are not accepted; upload one of "
-            f"{', '.join(sorted(allowed))}"
-        )
-    return allowed[extension]
+def checked_content_type(name: str, file: UploadedFile) -> str:
+    """The file's content type, if ``DOCUMENTS_ALLOWED_TYPES`` accepts its name and its
+    content (``blobstore.filetypes``)."""
+    file.seek(0)
+    head = file.read(filetypes.HEAD)
+    file.seek(0)
+    try:
+        return filetypes.accepted_content_type(name, head, settings.DOCUMENTS_ALLOWED_TYPES)
+    except filetypes.UnacceptableFile as exc:
+        raise InvalidUpload(str(exc)) from None
 
 
 def stored_revision(file: UploadedFile) -> Revision:
@@ -48,7 +48,7 @@ def stored_revision(file: UploadedFile) -> Revision:
     limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
     if file.size > limit:
         raise InvalidUpload(f"{name} is {file.size} bytes; the limit is {limit} bytes")
-    content_type = accepted_content_type(name)
+    content_type = checked_content_type(name, file)
     blob = store_blob(file)
     return Revision(
         revision=0, filename=name[:255], sha256=blob.sha256, size=blob.size,

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from blobstore import filetypes
 from blobstore.content import store_blob
 from eventstore.aggregates import load_aggregate, save_aggregate
 from eventstore.context import operation, system_actor
@@ -93,6 +94,13 @@ def translation_request_deliver(
             "file",
             f"{name} is {file.size} bytes; the limit is {settings.DOCUMENTS_MAX_UPLOAD_BYTES}",
         )
+    file.seek(0)
+    head = file.read(filetypes.HEAD)
+    file.seek(0)
+    try:  # a delivery is checked like an upload: by its name and its content
+        filetypes.accepted_content_type(name, head, settings.DOCUMENTS_ALLOWED_TYPES)
+    except filetypes.UnacceptableFile as exc:
+        raise InvalidRequest("file", str(exc)) from None
     blob = store_blob(file)
     _decide(
         request_id,

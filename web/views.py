@@ -6,6 +6,7 @@ import contextlib
 import logging
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -61,7 +62,8 @@ def upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Uploaded {document.title}.")
             return redirect("web:document", document_id=document.pk)
-    return render(request, "web/upload.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "max_bytes": settings.DOCUMENTS_MAX_UPLOAD_BYTES}
+    return render(request, "web/upload.html", context, status=400 if form.errors else 200)
 
 
 def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:

@@ -6,11 +6,14 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from eventstore.models import Event
 
 pytestmark = pytest.mark.django_db
+EXE = b"MZ\x90\x00" + b"\x00" * 60
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
 
 @pytest.fixture
@@ -28,6 +31,39 @@ def no_new_events(before: int) -> bool:
         ("big.txt", b"x" * 2049, "file", "big.txt is 2049 bytes; the limit is 2048 bytes"),
         ("empty.txt", b"", "file", "empty.txt is empty"),
         ("tool.exe", b"MZ", "file", "tool.exe: files of this type are not accepted"),
+        # Judged by content as well as by name:
+        (
+            "tool.txt",
+            EXE,
+            "file",
+            "tool.txt is not text: its content is application/x-msdownload (.exe)",
+        ),
+        (
+            "page.txt",
+            b"<!DOCTYPE html><p>hi<script>x()</script>",
+            "file",
+            "page.txt is HTML (text/html), not text/plain: upload it as .html",
+        ),
+        (
+            "notes.md",
+            b"# Hi <img src=x onerror=alert(1)>",
+            "file",
+            "notes.md is HTML (text/html), not text/markdown",
+        ),
+        ("data.txt", b"ab\x00cd", "file", "data.txt is not text: it holds binary data"),
+        (
+            "fake.pdf",
+            b"just words",
+            "file",
+            "fake.pdf does not look like application/pdf: its content is unknown",
+        ),
+        (
+            "image.pdf",
+            PNG,
+            "file",
+            "image.pdf is named like application/pdf but its content is image/png (.png)",
+        ),
+        ("strings.xlf", b"plain words", "file", "strings.xlf is not XLIFF"),
     ],
 )
 def test_files_that_cannot_be_accepted(customer, settings, name, content, field, message):
@@ -111,3 +147,65 @@ def test_an_idempotency_key_reused_for_another_body_is_a_422(customer):
     for refused in (other, other_file):
         assert refused.status_code == 422
         assert "already used with a different request body" in refused.json()["detail"]
+
+
+def test_files_of_the_right_kinds_are_accepted_with_their_type(customer):
+    pdf = customer.upload(name="a.pdf", content=b"%PDF-1.7\n1 0 obj")
+    xliff = customer.upload(name="s.xlf", content=b'<?xml version="1.0"?><xliff version="2.0"/>')
+    html = customer.upload(name="page.html", content=b"<!doctype html><p>Hello</p>")
+
+    assert [r.status_code for r in (pdf, xliff, html)] == [201, 201, 201]
+    assert pdf.json()["revisions"][0]["content_type"] == "application/pdf"
+
+
+def test_deliveries_are_checked_like_uploads_and_downloads_are_inert(embedded, users, customer):
+    translator = embedded(users.translator)
+    document = customer.upload().json()["id"]
+    request_id = customer.submit(document).json()["id"]
+    translator.act(request_id, "accept")
+
+    exe = translator.deliver(request_id, content=EXE)  # named lettre.txt
+    file = SimpleUploadedFile("translated.exe", b"MZ")
+    named_exe = translator.act(request_id, "deliver", data={"file": file}, format="multipart")
+
+    assert exe.status_code == 400
+    assert exe.json()["file"][0] == (
+        "lettre.txt is not text: its content is application/x-msdownload (.exe)"
+    )
+    assert named_exe.status_code == 400
+    assert "translated.exe: files of this type are not accepted" in named_exe.json()["file"][0]
+    assert translator.deliver(request_id).status_code == 200
+    download = customer.get(f"/api/translation-requests/{request_id}/translation/")
+    source = customer.get(f"/api/documents/{document}/revisions/1/file/")
+    for response in (download, source):
+        assert response["Content-Disposition"].startswith("attachment; filename=")
+        assert response["Content-Security-Policy"] == "sandbox; default-src 'none'"
+        assert response["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Type"] == "text/plain"
+
+
+def test_an_oversize_upload_is_refused_from_its_length_before_the_body_is_read(client, users):
+    from django.test import RequestFactory
+
+    from project.middleware import UploadSizeLimitMiddleware
+
+    class Unread:
+        def read(self, *args):
+            raise AssertionError("the body was read")
+
+    limit = 20 * 1024 * 1024
+    middleware = UploadSizeLimitMiddleware(lambda request: pytest.fail("passed on"))
+    for path, kind in (
+        ("/api/documents/", "application/json"),
+        ("/documents/upload/", "text/html"),
+    ):
+        request = RequestFactory().post(path, content_type="multipart/form-data; boundary=x")
+        request.META["CONTENT_LENGTH"] = str(limit + 2 * 1024 * 1024)
+        request._stream = Unread()
+        request.user = users.customer
+
+        response = middleware(request)
+
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith(kind)
+        assert b"the upload is 22.0 MB; files may be 20.0 MB at most" in response.content

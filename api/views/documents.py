@@ -23,7 +23,7 @@ from api.serializers import (
     RevisionUploadInput,
 )
 from api.views.base import InLogOrder, OperationView
-from blobstore.content import open_blob
+from blobstore.content import download
 from documents import selectors, services
 
 
@@ -87,12 +87,7 @@ class RevisionFile(OperationView):
         found = selectors.revision(document_id, revision)
         if found is None:
             raise Http404
-        return FileResponse(
-            open_blob(found.sha256),
-            as_attachment=True,
-            filename=found.filename,
-            content_type=found.content_type,
-        )
+        return download(found.sha256, found.filename, found.content_type)
 
 
 class DocumentHistory(OperationView):

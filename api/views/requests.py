@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import PurePath
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,7 +19,7 @@ from api import access, composition
 from api.idempotency import idempotent
 from api.serializers import DeliverInput, RequestOutput, RequestSubmitInput
 from api.views.base import OperationView
-from blobstore.content import open_blob
+from blobstore.content import download
 from translations import services
 
 
@@ -120,8 +122,9 @@ class RequestTranslationFile(OperationView):
         found = access.visible_request(request.user, request_id)
         if not found.translated_sha256:
             raise Http404("nothing delivered yet")
-        return FileResponse(
-            open_blob(found.translated_sha256),
-            as_attachment=True,
-            filename=found.translated_filename or f"{found.pk}-{found.target_language}",
+        # Delivered files were checked against the accepted types: their extension says it.
+        name = found.translated_filename or f"{found.pk}-{found.target_language}"
+        extension = PurePath(name).suffix.lower()
+        return download(
+            found.translated_sha256, name, settings.DOCUMENTS_ALLOWED_TYPES.get(extension)
         )

@@ -141,3 +141,18 @@ def test_the_core_forms_work_without_javascript(browser, site, users):
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator(".messages")).to_contain_text("Cancelled the request")
     expect(page.locator("[data-request]")).to_have_text("cancelled")
+
+
+def test_the_upload_page_checks_the_size_before_sending(browser, site, users, settings):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 10
+    page = browser.new_context().new_page()
+    sign_in(page, site, "carla", "carla-pw")
+    page.goto(f"{site}/documents/upload/")
+    sent = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.set_input_files("#id_file", a_file("long.txt", b"far more than ten bytes"))
+
+    page.get_by_role("button", name="Upload").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("long.txt is 23 bytes; files may be 10 bytes at most.")
+    assert sent == []

@@ -1,0 +1,39 @@
+"""Cross-cutting request guards that belong to no bounded context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+# Room for the form's other fields and the multipart framing around the file.
+MULTIPART_ALLOWANCE = 1024 * 1024
+
+
+class UploadSizeLimitMiddleware:
+    """Refuses an upload larger than ``DOCUMENTS_MAX_UPLOAD_BYTES`` from its
+    ``Content-Length``, before a byte of the body is read (the file's own size is checked
+    again when it has arrived, for clients that send no length)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
+            if length > limit + MULTIPART_ALLOWANCE:
+                message = f"the upload is {_mb(length)}; files may be {_mb(limit)} at most"
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"file": [message]}, status=400)
+                return render(request, "upload_too_big.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
