@@ -85,3 +85,15 @@ def test_a_demo_user_can_sign_in(client, django_user_model):
 
     assert response.status_code == 302
     assert client.get("/").context["user"].username == "carol"
+
+
+def test_every_page_carries_the_security_headers(client):
+    response = client.get("/accounts/login/")
+
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
