@@ -28,6 +28,9 @@ class OperationContext:
     causation_id: str | None = None
     request_id: str | None = None
     traceparent: str | None = None
+    # What a client called the request (its own X-Correlation-ID): kept beside the
+    # operation's ids, never in place of them.
+    client_reference: str | None = None
 
     def log_fields(self) -> dict[str, str]:
         return {k: v for k, v in asdict(self).items() if v is not None and k != "traceparent"}
@@ -61,6 +64,7 @@ def operation(
     causation_id: str | None = None,
     request_id: str | None = None,
     traceparent: str | None = None,
+    client_reference: str | None = None,
 ) -> Iterator[OperationContext]:
     """Run a block as one operation; fields not given are inherited from the enclosing one."""
     if actor is not None and not ACTOR_PATTERN.fullmatch(actor):
@@ -77,6 +81,7 @@ def operation(
         "causation_id": causation_id,
         "request_id": request_id,
         "traceparent": traceparent,
+        "client_reference": client_reference,
     }
     ctx = replace(ctx, **{k: v for k, v in given.items() if v is not None})
     token = _current.set(ctx)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
@@ -14,6 +15,13 @@ CORRELATION_HEADER = "X-Correlation-ID"
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
+_REFERENCE = re.compile(r"[A-Za-z0-9._:/-]{1,100}")
+
+
+def _reference_or_none(value: str | None) -> str | None:
+    return value if value and _REFERENCE.fullmatch(value) else None
+
+
 def _uuid_or_none(value: str | None) -> str | None:
     try:
         return str(uuid.UUID(value)) if value else None
@@ -22,8 +30,10 @@ def _uuid_or_none(value: str | None) -> str | None:
 
 
 class OperationContextMiddleware:
-    """Opens an operation per request: a caller-supplied correlation id (a valid UUID) is
-    continued, otherwise a new one starts; the W3C ``traceparent`` header is carried on."""
+    """Opens an operation per request, with a correlation id of its own: a client's
+    ``X-Correlation-ID`` is kept as the operation's ``client_reference`` (so a client can
+    find its calls again) but never becomes its correlation id, which would let one user's
+    events join another user's operation. The W3C ``traceparent`` header is carried on."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -34,7 +44,7 @@ class OperationContextMiddleware:
         actor = user_actor(user.pk) if user is not None and user.is_authenticated else None
         with operation(
             actor=actor,
-            correlation_id=_uuid_or_none(request.headers.get(CORRELATION_HEADER)),
+            client_reference=_reference_or_none(request.headers.get(CORRELATION_HEADER)),
             causation_id=request_id,
             request_id=request_id,
             traceparent=request.headers.get("traceparent"),

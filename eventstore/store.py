@@ -331,13 +331,16 @@ def _metadata(actor: str | None) -> dict[str, Any]:
             f"events need an actor like 'user:<id>' or 'system:<name>', got {actor!r}: "
             "append inside eventstore.context.operation(actor=...)"
         )
-    return {
+    metadata = {
         "correlation_id": op.correlation_id if op else str(uuid.uuid4()),
         "causation_id": op.causation_id if op else None,
         "actor": actor,
         "request_id": op.request_id if op else None,
         "traceparent": (op.traceparent if op else None) or new_traceparent(),
     }
+    if op is not None and op.client_reference:
+        metadata["client_reference"] = op.client_reference
+    return metadata
 
 
 def _announce_commit() -> None:

@@ -3,8 +3,6 @@ rebuilt from the store."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from documents.models import DocumentView, RevisionView
@@ -16,9 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_event_log_filters_and_pages_by_position(embedded, users):
     customer, staff = embedded(users.customer), embedded(users.staff)
-    correlation = str(uuid.uuid4())
     document = customer.upload().json()["id"]
-    customer.submit(document, headers={"X-Correlation-ID": correlation})
+    correlation = customer.submit(document)["X-Correlation-ID"]
 
     by_correlation = staff.get("/api/events/", {"correlation_id": correlation}).json()
     assert [e["event_type"] for e in by_correlation["results"]] == [
@@ -78,3 +75,23 @@ def test_read_models_rebuilt_from_the_store_are_the_same(embedded, users):
 
     assert counts == {"documents.documents": 3, "translations.requests": 5}  # events folded
     assert snapshot() == before
+
+
+def test_a_client_cannot_stamp_its_events_into_another_users_operation(embedded, users):
+    customer, other, staff = (
+        embedded(u) for u in (users.customer, users.other_customer, users.staff)
+    )
+    document = customer.upload().json()["id"]
+    theirs = customer.submit(document)["X-Correlation-ID"]
+
+    upload = other.upload(headers={"X-Correlation-ID": theirs})
+
+    operation = staff.get("/api/events/", {"correlation_id": theirs}).json()["results"]
+    assert {e["metadata"]["actor"] for e in operation} <= {
+        f"user:{users.customer.pk}",
+        "system:consumer:documents",
+        "system:consumer:translations",
+    }
+    assert upload["X-Correlation-ID"] != theirs
+    kept = staff.get("/api/events/", {"correlation_id": upload["X-Correlation-ID"]}).json()
+    assert kept["results"][0]["metadata"]["client_reference"] == theirs

@@ -102,9 +102,8 @@ def test_a_second_submission_while_locked_is_rejected_with_the_reason(embedded, 
 def test_the_history_shows_the_cross_context_chain_of_one_operation(embedded, users):
     customer = embedded(users.customer)
     document = customer.upload().json()
-    correlation = str(uuid.uuid4())
-
-    submitted = customer.submit(document["id"], headers={"X-Correlation-ID": correlation})
+    submitted = customer.submit(document["id"])
+    correlation = submitted["X-Correlation-ID"]
 
     history = customer.get(f"/api/documents/{document['id']}/history/").json()["results"]
     requested, locked, opened = history[1:]

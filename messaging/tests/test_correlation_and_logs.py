@@ -40,16 +40,16 @@ def test_request_relay_task_and_consumer_share_the_operations_correlation_id(
     settings.MESSAGING_RELAY_ON_COMMIT = True  # the request queues the relay task
     client.force_login(django_user_model.objects.create_user("alice"))
     worker = run_process(celery_worker(tmp_path))
-    correlation = str(uuid.uuid4())
     stream = uuid.uuid4()
 
     with caplog.at_level(logging.INFO):
         response = client.post(
             f"/things/{stream}",
             {"n": 5},
-            headers={"X-Correlation-ID": correlation, "traceparent": TRACEPARENT},
+            headers={"traceparent": TRACEPARENT},
         )
     assert response.status_code == 201
+    correlation = response["X-Correlation-ID"]
     wait_for(
         lambda: relay_lag().pending == 0,
         timeout=30,
