@@ -13,8 +13,10 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
+from accounts import security
+from accounts.events import ACCESS_DENIED
 from accounts.roles import is_customer, is_staff_member, is_translator
 from documents import selectors as documents
 from documents.models import DocumentView
@@ -51,11 +53,30 @@ def may_read_revision(user: AbstractBaseUser, document_id: uuid.UUID, revision: 
 
 
 def visible_document(user: AbstractBaseUser, document_id: uuid.UUID) -> DocumentView:
-    return get_object_or_404(visible_documents(user), pk=document_id)
+    found = visible_documents(user).filter(pk=document_id).first()
+    if found is None:
+        if documents.all_documents().filter(pk=document_id).exists():
+            _denied(user, "document", document_id)
+        raise Http404("not found")
+    return found
 
 
 def visible_request(user: AbstractBaseUser, request_id: uuid.UUID) -> RequestView:
-    return get_object_or_404(visible_requests(user), pk=request_id)
+    found = visible_requests(user).filter(pk=request_id).first()
+    if found is None:
+        if translations.all_requests().filter(pk=request_id).exists():
+            _denied(user, "translation-request", request_id)
+        raise Http404("not found")
+    return found
+
+
+def _denied(user: AbstractBaseUser, resource: str, resource_id: uuid.UUID) -> None:
+    """Somebody asked for what exists but is not theirs: the audit hears of it (they see
+    a 404, as for what does not exist)."""
+    security.record(
+        ACCESS_DENIED, user_id=user.pk,
+        data={"resource": resource, "resource_id": str(resource_id), **security.current_client()},
+    )  # fmt: skip
 
 
 def owned_document(user: AbstractBaseUser, document_id: uuid.UUID) -> DocumentView:

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.ClientMiddleware",
     "eventstore.middleware.OperationContextMiddleware",
     # After the operation is open, so that request_started already has its correlation id.
     "django_structlog.middlewares.RequestMiddleware",
