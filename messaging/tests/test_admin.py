@@ -19,14 +19,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("thing_type")]
 
 
 def test_the_pipeline_page_shows_what_is_not_yet_published(admin_client, actor):
+    from eventstore.models import Event
+
+    before = Event.objects.count()  # signing in as staff appended security events
     append_things(uuid.uuid4(), 1, 2, 3)
+    waiting = before + 3
 
     events = admin_client.get("/admin/eventstore/event/")
     pipeline = admin_client.get("/admin/messaging/deadletter/pipeline/")
 
     assert b'href="/admin/messaging/deadletter/pipeline/"' in events.content
-    assert b"3 events not yet published" in pipeline.content
-    assert b"3 events not yet in a signed checkpoint" in pipeline.content
+    assert f"{waiting} events not yet published".encode() in pipeline.content
+    assert f"{waiting} events not yet in a signed checkpoint".encode() in pipeline.content
 
 
 def test_a_dead_letter_is_retried_through_the_inbox(admin_client, relay_on_commit):
