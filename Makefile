@@ -26,6 +26,7 @@ run: export DJANGO_DEBUG ?= true
 run: $(VENV)/.runtime-installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seal_events  # what the set-up appended, before the server's sealer runs
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: lint services-up test-distributed test-embedded
