@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 
 import filetype
+from django.core.files import File
 
 HEAD = 8192  # the bytes read to judge a file
 _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<script[\s>])", re.I)
@@ -57,6 +58,15 @@ def accepted_content_type(name: str, head: bytes, allowed: Mapping[str, str]) ->
             f"{name} is named like {expected} but its content is {_describe(found)}"
         )
     return expected
+
+
+def file_content_type(name: str, file: File, allowed: Mapping[str, str]) -> str:
+    """``accepted_content_type`` of an uploaded file, judged by its first bytes (the file
+    is left at its start)."""
+    file.seek(0)
+    head = file.read(HEAD)
+    file.seek(0)
+    return accepted_content_type(name, head, allowed)
 
 
 def _describe(kind: filetype.Type) -> str:

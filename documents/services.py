@@ -29,11 +29,8 @@ class InvalidUpload(InvalidInput):
 def checked_content_type(name: str, file: UploadedFile) -> str:
     """The file's content type, if ``DOCUMENTS_ALLOWED_TYPES`` accepts its name and its
     content (``blobstore.filetypes``)."""
-    file.seek(0)
-    head = file.read(filetypes.HEAD)
-    file.seek(0)
     try:
-        return filetypes.accepted_content_type(name, head, settings.DOCUMENTS_ALLOWED_TYPES)
+        return filetypes.file_content_type(name, file, settings.DOCUMENTS_ALLOWED_TYPES)
     except filetypes.UnacceptableFile as exc:
         raise InvalidUpload(str(exc)) from None
 

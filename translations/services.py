@@ -94,11 +94,8 @@ def translation_request_deliver(
             "file",
             f"{name} is {file.size} bytes; the limit is {settings.DOCUMENTS_MAX_UPLOAD_BYTES}",
         )
-    file.seek(0)
-    head = file.read(filetypes.HEAD)
-    file.seek(0)
     try:  # a delivery is checked like an upload: by its name and its content
-        filetypes.accepted_content_type(name, head, settings.DOCUMENTS_ALLOWED_TYPES)
+        filetypes.file_content_type(name, file, settings.DOCUMENTS_ALLOWED_TYPES)
     except filetypes.UnacceptableFile as exc:
         raise InvalidRequest("file", str(exc)) from None
     blob = store_blob(file)
