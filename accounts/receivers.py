@@ -64,7 +64,10 @@ def groups_changed(sender, instance=None, action="", reverse=False, pk_set=None,
         record(events.GROUPS_CHANGED, user_id=user.pk, data={"groups": groups})
 
 
-def rights_before(sender, instance=None, **_: Any) -> None:
+def rights_before(sender, instance=None, update_fields=None, **_: Any) -> None:
+    if update_fields is not None and not {"is_staff", "is_superuser"} & set(update_fields):
+        instance._rights_before = None  # e.g. a sign-in's last_login: no query on that path
+        return
     old = sender.objects.filter(pk=instance.pk).values("is_staff", "is_superuser").first()
     instance._rights_before = old
 

@@ -192,10 +192,19 @@ def main() -> None:
     args = parser.parse_args()
     if not os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         sys.exit("set KAFKA_BOOTSTRAP_SERVERS (see `scripts/services env`)")
+    # A broker database of its own, emptied first: tasks other runs left queued (a test
+    # worker's beat, say) would otherwise keep this run's worker busy.
+    broker = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:56379/0")
+    broker = broker.rsplit("/", 1)[0] + "/13"
     url = setup_django(
         EVENT_BUS="kafka",
         KAFKA_TOPIC_PREFIX=PREFIX,
+        CELERY_BROKER_URL=broker,
     )
+    from kombu import Connection
+
+    with Connection(broker) as conn:
+        conn.default_channel.queue_purge("celery")
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL {url}")
     throughput(args.events)
     latency(args.rate, args.seconds, url)

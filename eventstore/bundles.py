@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from eventstore import merkle, tree
+from eventstore import merkle, sealing, tree
 from eventstore.hashing import event_content
 from eventstore.models import Checkpoint, Event
 from eventstore.notes import NoteError, open_checkpoint
@@ -31,7 +31,7 @@ class TreeDamaged(RuntimeError):
 
 
 def latest_checkpoint() -> Checkpoint:
-    latest = Checkpoint.objects.order_by("-tree_size").first()
+    latest = sealing.latest_checkpoint()
     if latest is None:
         raise NothingSealed("no checkpoint has been sealed yet: try again in a few seconds")
     return latest

@@ -59,8 +59,12 @@ def seal(*, batch: int = BATCH) -> Checkpoint | None:
             return sealed
 
 
+def latest_checkpoint() -> Checkpoint | None:
+    return Checkpoint.objects.order_by("-tree_size").first()
+
+
 def _seal_batch(batch: int) -> tuple[Checkpoint | None, int]:
-    latest = Checkpoint.objects.order_by("-tree_size").first()
+    latest = latest_checkpoint()
     size = latest.tree_size if latest else 0
     events = Event.objects.settled().after(latest.log_key if latest else LOG_START)
     rows = list(events.in_log_order().values_list("log_tx", "position", "hash")[:batch])
@@ -198,12 +202,12 @@ COUNT_LIMIT = 100_000  # counting stops here: past it the figure only says "far 
 
 def anything_to_seal() -> bool:
     """Whether committed events (settled or not yet) follow the latest checkpoint."""
-    latest = Checkpoint.objects.order_by("-tree_size").first()
+    latest = latest_checkpoint()
     return Event.objects.after(latest.log_key if latest else LOG_START).exists()
 
 
 def seal_lag() -> SealLag:
-    latest = Checkpoint.objects.order_by("-tree_size").first()
+    latest = latest_checkpoint()
     pending = Event.objects.settled().after(latest.log_key if latest else LOG_START)
     oldest = pending.in_log_order().values_list("occurred_at", flat=True).first()
     return SealLag(pending[:COUNT_LIMIT].count(), oldest, latest)
