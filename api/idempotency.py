@@ -18,6 +18,7 @@ from api.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+MARK = "idempotent"  # on a wrapped handler: the schema documents the header and the 422
 
 
 def idempotent(handler):
@@ -53,18 +54,19 @@ def idempotent(handler):
             record.save(update_fields=["status_code", "body"])
         return response
 
+    setattr(post, MARK, True)
     return post
 
 
 def fingerprint(request: Request) -> str:
     """What makes two requests the same request: the path, the fields and the files'
     content (not the multipart boundary, which differs between retries)."""
-    fields: dict[str, Any] = {}
-    files: dict[str, str] = {}
     data = request.data
-    for name in data:
-        value = data.getlist(name) if hasattr(data, "getlist") else data[name]
-        fields[name] = value
+    if hasattr(data, "getlist"):  # a form: each field's values
+        fields: Any = {name: data.getlist(name) for name in data}
+    else:  # JSON: any value, also one the serializer will refuse (a list, a number)
+        fields = data
+    files: dict[str, str] = {}
     for name, upload in request.FILES.items():
         digest = hashlib.sha256()
         for chunk in upload.chunks():

@@ -69,6 +69,10 @@ class RequestSubmitInput(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+class RequestFilterInput(serializers.Serializer):
+    document = serializers.UUIDField(required=False, help_text="its document")
+
+
 class DeliverInput(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True)
 

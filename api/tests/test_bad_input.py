@@ -136,6 +136,24 @@ def test_every_api_error_is_json_and_names_nothing_internal(customer, caplog):
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
 
 
+@pytest.mark.parametrize("path", ["/api/documents/", "/api/translation-requests/"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "cursor=cD1hYmM=",  # base64 of "p=abc": a position that is not a time
+        "cursor=%FF",  # not base64 text at all
+        "page_size=null",
+        "page_size=0",
+        "page_size=501",
+    ],
+)
+def test_forged_cursors_and_page_sizes_are_a_400_naming_the_parameter(customer, path, query):
+    response = customer.get(f"{path}?{query}")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [query.split("=")[0]]
+
+
 def test_an_idempotency_key_reused_for_another_body_is_a_422(customer):
     first = customer.upload(title="x", headers={"Idempotency-Key": "k-1"})
     same = customer.upload(title="x", headers={"Idempotency-Key": "k-1"})

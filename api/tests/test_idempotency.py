@@ -76,3 +76,16 @@ def test_concurrent_retries_with_one_key_act_once(users, no_saga, tmp_path, sett
     assert len({r.json()["id"] for r in responses}) == 1
     assert Event.objects.filter(event_type="documents.DocumentUploaded").count() == 1
     assert sum(r.has_header("Idempotent-Replayed") for r in responses) == 3
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "7", '"text"'])
+def test_a_keyed_json_body_that_is_not_an_object_is_a_400(embedded, users, body):
+    customer = embedded(users.customer)
+
+    response = customer.post(
+        "/api/translation-requests/", body, content_type="application/json",
+        headers={"Idempotency-Key": "k"},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"][0].startswith("Invalid data. Expected a dict")

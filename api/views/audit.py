@@ -7,6 +7,7 @@ import base64
 import uuid
 
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ from api.serializers import (
     ConsistencyOutput,
     ProofInput,
 )
-from api.views.base import OperationView
+from api.views.base import OperationView, validated_query
 from eventstore import bundles
 from eventstore.signing import trusted_verifiers
 
@@ -29,17 +30,17 @@ class DocumentProof(OperationView):
     latest checkpoint: an audit bundle that ``python -m eventstore.verify_bundle`` checks
     offline. For the document's owner and staff."""
 
+    error_statuses = {"GET": (status.HTTP_503_SERVICE_UNAVAILABLE,)}  # before the first seal
     serializer_class = AuditBundleOutput
     pagination_class = None
 
     @extend_schema(parameters=[ProofInput], responses=AuditBundleOutput)
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
         document = access.visible_document(request.user, document_id)
-        params = ProofInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = validated_query(ProofInput, request)
         try:
             bundle = bundles.audit_bundle(
-                composition.document_streams(document.pk), since=params.validated_data.get("since")
+                composition.document_streams(document.pk), since=params.get("since")
             )
         except ValueError as exc:
             raise ValidationError({"since": [str(exc)]}) from None
@@ -49,6 +50,7 @@ class DocumentProof(OperationView):
 class LatestCheckpoint(OperationView):
     """The latest signed checkpoint and the public keys to check it with."""
 
+    error_statuses = {"GET": (status.HTTP_503_SERVICE_UNAVAILABLE,)}  # before the first seal
     serializer_class = CheckpointOutput
     pagination_class = None
 
@@ -71,17 +73,15 @@ class LatestCheckpoint(OperationView):
 class CheckpointConsistency(OperationView):
     """The proof that the tree of ``to`` events extends the tree of ``from`` events."""
 
+    error_statuses = {"GET": (status.HTTP_503_SERVICE_UNAVAILABLE,)}  # before the first seal
     serializer_class = ConsistencyOutput
     pagination_class = None
 
     @extend_schema(parameters=[ConsistencyInput], responses=ConsistencyOutput)
     def get(self, request: Request) -> Response:
-        params = ConsistencyInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
+        params = validated_query(ConsistencyInput, request)
         try:
-            proof = bundles.consistency(
-                params.validated_data["from"], params.validated_data.get("to")
-            )
+            proof = bundles.consistency(params["from"], params.get("to"))
         except ValueError as exc:
             raise ValidationError({"from": [str(exc)]}) from None
         return Response(proof)

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import BasePagination, CursorPagination
+from rest_framework.pagination import BasePagination, Cursor, CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -12,12 +14,40 @@ from eventstore.log import LogKey
 
 
 class NewestFirst(CursorPagination):
-    """Keyset pages (no OFFSET), newest first."""
+    """Keyset pages (no OFFSET), newest first. A cursor or page size that is not one this
+    API gave is a 400 naming the parameter (DRF would answer 404, or a 500 for a cursor
+    whose position is not a time, or silently use its default size)."""
 
     ordering = "-created_at"
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def decode_cursor(self, request) -> Cursor | None:
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:
+            cursor = None
+        else:
+            if cursor is None or _is_time(cursor.position):
+                return cursor
+        raise ValidationError({"cursor": ["not a cursor from a next or previous link"]})
+
+    def get_page_size(self, request) -> int:
+        given = validated_query(PageSizeInput, request, max=self.max_page_size)
+        return given.get("page_size") or self.page_size
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        cursor, size = super().get_schema_operation_parameters(view)
+        size["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+        return [cursor, size]
+
+
+def _is_time(position: str | None) -> bool:
+    try:
+        return position is None or parse_datetime(position) is not None
+    except ValueError:
+        return False
 
 
 class InLogOrder(BasePagination):
@@ -30,10 +60,9 @@ class InLogOrder(BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None) -> list:
         self.request = request
-        params = CursorInput(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        size = params.validated_data.get("page_size") or self.page_size
-        after, before = params.validated_data.get("cursor"), params.validated_data.get("before")
+        params = validated_query(CursorInput, request, max=self.max_page_size)
+        size = params.get("page_size") or self.page_size
+        after, before = params.get("cursor"), params.get("before")
         if before is not None:  # the page that ends before ``before``, read backwards
             rows = list(queryset.before(before).order_by("-log_tx", "-position")[: size + 1])
             page, more_before, more_after = rows[:size][::-1], len(rows) > size, True
@@ -81,12 +110,28 @@ class InLogOrder(BasePagination):
         ]  # fmt: skip
 
 
-class CursorInput(serializers.Serializer):
+def validated_query(serializer: type[serializers.Serializer], request, **context) -> dict:
+    """The query's parameters as ``serializer`` reads them, or a 400 naming the ones to fix.
+    An empty value is a value here (``?until=`` is not a time), not a missing one as DRF
+    takes it from an HTML form."""
+    given = serializer(data=request.query_params.dict(), context=context)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
+
+
+class PageSizeInput(serializers.Serializer):
+    page_size = serializers.IntegerField(required=False, min_value=1)
+
+    def validate_page_size(self, value: int) -> int:
+        limit = self.context["max"]
+        if value > limit:
+            raise serializers.ValidationError(f"at most {limit}")
+        return value
+
+
+class CursorInput(PageSizeInput):
     cursor = serializers.CharField(required=False)
     before = serializers.CharField(required=False)
-    page_size = serializers.IntegerField(
-        required=False, min_value=1, max_value=InLogOrder.max_page_size
-    )
 
     def validate_cursor(self, value: str) -> LogKey:
         try:

@@ -8,12 +8,13 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import access, composition
 from api.idempotency import idempotent
+from api.schema import file_responses
 from api.serializers import (
     DocumentDetailOutput,
     DocumentOutput,
@@ -28,7 +29,7 @@ from documents import selectors, services
 
 
 class DocumentList(OperationView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     serializer_class = DocumentOutput
 
     def get_queryset(self):
@@ -60,9 +61,11 @@ class DocumentDetail(OperationView):
 
 
 class RevisionList(OperationView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     serializer_class = RevisionOutput
+    pagination_class = None  # a document has few revisions: all of them, oldest first
 
+    @extend_schema(responses=RevisionOutput(many=True))
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
         document = access.visible_document(request.user, document_id)
         return Response(RevisionOutput(document.revisions.all(), many=True).data)
@@ -80,7 +83,7 @@ class RevisionList(OperationView):
 
 
 class RevisionFile(OperationView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=file_responses())
     def get(self, request: Request, document_id: uuid.UUID, revision: int) -> FileResponse:
         if not access.may_read_revision(request.user, document_id, revision):
             raise Http404
@@ -97,6 +100,7 @@ class DocumentHistory(OperationView):
     serializer_class = EventOutput
     pagination_class = InLogOrder
 
+    @extend_schema(responses=EventOutput(many=True))
     def get(self, request: Request, document_id: uuid.UUID) -> Response:
         document = access.visible_document(request.user, document_id)
         page = self.paginate_queryset(composition.document_history(document.pk))

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from api import access
 from api.serializers import EventFilterInput, EventOutput
-from api.views.base import InLogOrder, OperationView
+from api.views.base import InLogOrder, OperationView, validated_query
 from eventstore.selectors import event_log
 
 
@@ -17,11 +17,9 @@ class EventList(OperationView):
     serializer_class = EventOutput
     pagination_class = InLogOrder
 
-    @extend_schema(parameters=[EventFilterInput])
+    @extend_schema(parameters=[EventFilterInput], responses=EventOutput(many=True))
     def get(self, request: Request) -> Response:
         if not access.is_staff_member(request.user):
             raise PermissionDenied("the event log is for staff")
-        filters = EventFilterInput(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        page = self.paginate_queryset(event_log(**filters.validated_data))
+        page = self.paginate_queryset(event_log(**validated_query(EventFilterInput, request)))
         return self.get_paginated_response(EventOutput(page, many=True).data)

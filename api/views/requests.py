@@ -7,39 +7,38 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.http import FileResponse, Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import access, composition
 from api.idempotency import idempotent
-from api.serializers import DeliverInput, RequestOutput, RequestSubmitInput
-from api.views.base import OperationView
+from api.schema import file_responses
+from api.serializers import DeliverInput, RequestFilterInput, RequestOutput, RequestSubmitInput
+from api.views.base import OperationView, validated_query
 from blobstore.content import download
 from translations import services
 
 
 class RequestList(OperationView):
     serializer_class = RequestOutput
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    # JSON only: a form has no way to say that the deadline is null.
+    parser_classes = [JSONParser]
+    error_statuses = {"POST": (status.HTTP_404_NOT_FOUND,)}  # the document to translate
 
     def get_queryset(self):
         requests = access.visible_requests(self.request.user)
-        if document := self.request.query_params.get("document"):
-            try:
-                requests = requests.filter(document_id=uuid.UUID(document))
-            except ValueError:
-                raise ValidationError({"document": ["must be a document id (a UUID)"]}) from None
+        if document := validated_query(RequestFilterInput, self.request).get("document"):
+            requests = requests.filter(document_id=document)
         return requests
 
     @extend_schema(
         operation_id="translation_requests_list",
         responses=RequestOutput(many=True),
-        parameters=[OpenApiParameter("document", OpenApiTypes.UUID, description="its document")],
+        parameters=[RequestFilterInput],
     )
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -100,7 +99,7 @@ class RequestAccept(OperationView):
 
 class RequestDeliver(OperationView):
     serializer_class = RequestOutput
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(request=DeliverInput, responses={200: RequestOutput})
     @idempotent
@@ -117,7 +116,7 @@ class RequestDeliver(OperationView):
 
 
 class RequestTranslationFile(OperationView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses=file_responses())
     def get(self, request: Request, request_id: uuid.UUID) -> FileResponse:
         found = access.visible_request(request.user, request_id)
         if not found.translated_sha256:
