@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from axes.helpers import get_cool_off
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -18,6 +18,12 @@ def locked_out(request: HttpRequest, response=None, credentials=None) -> HttpRes
         "retry_at": timezone.now() + cool_off if cool_off else None,
         "minutes": math.ceil(seconds / 60),
     }
-    page = render(request, "registration/locked_out.html", context, status=429)
+    if request.path.startswith("/api/"):  # the API answers in JSON, as its errors do
+        minutes = context["minutes"]
+        page: HttpResponse = JsonResponse(
+            {"detail": f"too many failed sign-ins: try again in {minutes} minutes"}, status=429
+        )
+    else:
+        page = render(request, "registration/locked_out.html", context, status=429)
     page["Retry-After"] = str(seconds)
     return page

@@ -69,6 +69,15 @@ class RequestSubmitInput(serializers.Serializer):
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+class TokenInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField(help_text='send it as "Authorization: Token <token>"')
+
+
 class RequestFilterInput(serializers.Serializer):
     document = serializers.UUIDField(required=False, help_text="its document")
 

@@ -3,11 +3,12 @@ from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.views import audit, documents, events, requests
+from api.views import audit, documents, events, requests, tokens
 
 app_name = "api"
 
 urlpatterns = [
+    path("auth/token/", tokens.TokenCreate.as_view(), name="token"),
     path("documents/", documents.DocumentList.as_view(), name="documents"),
     path("documents/<uuid:document_id>/", documents.DocumentDetail.as_view(), name="document"),
     path(

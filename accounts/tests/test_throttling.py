@@ -1,12 +1,17 @@
-"""Guessing passwords is slowed down: lock-outs on the site's and the admin's sign-in (per
-user name and per address), and throttled API calls; each says when to try again."""
+"""Guessing passwords is slowed down: lock-outs on the site's and the admin's sign-in and on
+the API's token endpoint (per user name and per address), and throttled API calls; each says
+when to try again."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from accounts.security import security_stream
+from eventstore.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +73,34 @@ def test_api_calls_are_throttled_with_retry_after(users, monkeypatch):
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert throttled.json()["detail"].startswith("Request was throttled.")
     assert [r.status_code for r in anonymous] == [401, 401, 429]
+
+
+def test_an_api_token_for_the_right_password_is_recorded_and_the_same_each_time(users):
+    api = APIClient()
+
+    first = api.post("/api/auth/token/", {"username": "carla", "password": "carla-pw"})
+    again = api.post("/api/auth/token/", {"username": "carla", "password": "carla-pw"})
+    wrong = api.post("/api/auth/token/", {"username": "carla", "password": "guess"})
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json()["token"] == again.json()["token"] == users.customer.auth_token.key
+    assert (wrong.status_code, wrong.json()) == (400, {"detail": "wrong user name or password"})
+    recorded = Event.objects.filter(stream_id=security_stream(users.customer.pk))
+    types = list(recorded.order_by("version").values_list("event_type", flat=True))
+    assert types.count("accounts.TokenCreated") == 1
+    assert types[-1] == "accounts.SignInFailed"
+    documents = APIClient(headers={"Authorization": f"Token {first.json()['token']}"})
+    assert documents.get("/api/documents/").status_code == 200
+
+
+def test_guessing_a_password_for_a_token_locks_out_in_json(users):
+    api = APIClient()
+
+    guesses = [api.post("/api/auth/token/", {"username": "otto", "password": "x"}) for _ in "12345"]
+    right = api.post("/api/auth/token/", {"username": "otto", "password": "otto-pw"})
+
+    assert [g.status_code for g in guesses] == [400, 400, 400, 400, 429]
+    assert right.status_code == 429
+    assert int(right["Retry-After"]) == 15 * 60
+    assert right.json() == {"detail": "too many failed sign-ins: try again in 15 minutes"}
+    assert not Token.objects.filter(user=users.other_customer).exists()
