@@ -88,9 +88,20 @@ def owned_document(user: AbstractBaseUser, document_id: uuid.UUID) -> DocumentVi
     return document
 
 
-def submitted_request(user: AbstractBaseUser, request_id: uuid.UUID) -> RequestView:
+def submitted_request(
+    user: AbstractBaseUser, request_id: uuid.UUID, action: str = "cancel it"
+) -> RequestView:
     """The request, for acting on it as the customer who submitted it (404 / 403 likewise)."""
     request = visible_request(user, request_id)
     if request.customer_id != user.pk:
-        raise PermissionDenied("only the customer who submitted the request can cancel it")
+        raise PermissionDenied(f"only the customer who submitted the request can {action}")
+    return request
+
+
+def translator_request(user: AbstractBaseUser, request_id: uuid.UUID) -> RequestView:
+    """The request, for acting on it as a translator (404 if not theirs to see, 403 for
+    staff who are not translators)."""
+    request = visible_request(user, request_id)
+    if not is_translator(user):
+        raise PermissionDenied("only translators do this")
     return request

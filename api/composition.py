@@ -4,6 +4,7 @@ may call the other, so they meet here."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,17 +21,19 @@ from translations.models import RequestView
 from translations.selectors import requests_of_document
 
 
-def translation_request(
+def translation_requests(
     *,
     user: AbstractBaseUser,
     document_id: uuid.UUID,
-    target_language: str,
+    target_languages: Sequence[str],
     revision: int | None = None,
     deadline: datetime | None = None,
     note: str = "",
-) -> RequestView:
-    """A customer submits a revision of their document (the latest unless named); the
-    request is pinned to that revision's sha256."""
+    field: str = "target_languages",
+) -> list[RequestView]:
+    """A customer submits a revision of their document (the latest unless named) for
+    translation into one or more languages: a request per language, each pinned to that
+    revision's sha256."""
     if not access.is_customer(user):
         raise PermissionDenied("only customers submit translation requests")
     # Another customer's document does not exist for this one.
@@ -42,9 +45,10 @@ def translation_request(
             "revision",
             f"revision {number} does not exist; the latest is {document.latest_revision}",
         )
-    return translations.translation_request_submit(
+    return translations.translation_requests_submit(
         document_id=document.pk, revision=number, source_sha256=pinned.sha256,
-        customer_id=user.pk, target_language=target_language, deadline=deadline, note=note,
+        customer_id=user.pk, target_languages=target_languages, deadline=deadline, note=note,
+        word_count=pinned.word_count, field=field,
     )  # fmt: skip
 
 

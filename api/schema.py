@@ -11,6 +11,8 @@ from drf_spectacular.types import OpenApiTypes
 
 from api import idempotency
 
+MESSAGES = {"type": "array", "items": {"type": "string"}}
+
 ERROR = ResolvedComponent(
     name="Error",
     type=ResolvedComponent.SCHEMA,
@@ -18,9 +20,14 @@ ERROR = ResolvedComponent(
     schema={
         "type": "object",
         "description": "What went wrong: ``detail`` in words, or the fields to fix, each "
-        "with its messages.",
+        "with its messages (a list field's by the index of the item to fix).",
         "properties": {"detail": {"type": "string"}},
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        "additionalProperties": {
+            "anyOf": [
+                MESSAGES,
+                {"type": "object", "additionalProperties": MESSAGES},
+            ]
+        },
     },
 )
 

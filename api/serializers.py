@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from documents.models import DocumentView, RevisionView
 from eventstore.models import Event
-from translations.models import RequestView
+from translations.models import DeliveryView, RequestView
 
 
 class DocumentUploadInput(serializers.Serializer):
@@ -22,33 +22,54 @@ class RevisionUploadInput(serializers.Serializer):
 class RevisionOutput(serializers.ModelSerializer):
     class Meta:
         model = RevisionView
-        fields = ["revision", "filename", "sha256", "size", "content_type", "uploaded_at"]
+        fields = [
+            "revision", "filename", "sha256", "size", "content_type", "word_count", "uploaded_at",
+        ]  # fmt: skip
+
+
+class DeliveryOutput(serializers.ModelSerializer):
+    translator = serializers.IntegerField(source="translator_id")
+
+    class Meta:
+        model = DeliveryView
+        fields = ["number", "translator", "sha256", "filename", "size", "delivered_at"]
 
 
 class RequestOutput(serializers.ModelSerializer):
     document = serializers.UUIDField(source="document_id")
     customer = serializers.IntegerField(source="customer_id")
     translator = serializers.IntegerField(source="translator_id", allow_null=True)
+    deliveries = DeliveryOutput(many=True, help_text="every delivery, the latest last")
 
     class Meta:
         model = RequestView
         fields = [
-            "id", "document", "revision", "source_sha256", "customer", "target_language",
-            "deadline", "note", "status", "reason", "translator", "translated_sha256",
-            "translated_filename", "translated_size", "created_at", "updated_at",
+            "id", "document", "revision", "source_sha256", "word_count", "customer",
+            "target_language", "deadline", "note", "status", "reason", "review_comment",
+            "translator", "translated_sha256", "translated_filename", "translated_size",
+            "delivered_at", "deliveries", "created_at", "updated_at",
         ]  # fmt: skip
 
 
 class DocumentOutput(serializers.ModelSerializer):
     owner = serializers.IntegerField(source="owner_id")
     locked = serializers.BooleanField(source="is_locked")
-    locked_by_request = serializers.UUIDField(allow_null=True)
+    locked_revision = serializers.IntegerField(
+        allow_null=True, help_text="the revision being translated while locked"
+    )
+    locked_by_requests = serializers.ListField(
+        child=serializers.UUIDField(),
+        help_text="the translation requests in progress that hold the document locked",
+    )
+    locked_by_request = serializers.UUIDField(
+        allow_null=True, help_text="the first of locked_by_requests (for older clients)"
+    )
 
     class Meta:
         model = DocumentView
         fields = [
-            "id", "title", "owner", "latest_revision", "locked", "locked_by_request",
-            "created_at", "updated_at",
+            "id", "title", "owner", "latest_revision", "locked", "locked_revision",
+            "locked_by_requests", "locked_by_request", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -57,6 +78,22 @@ class DocumentDetailOutput(DocumentOutput):
 
     class Meta(DocumentOutput.Meta):
         fields = [*DocumentOutput.Meta.fields, "revisions"]
+
+
+class SubmissionInput(serializers.Serializer):
+    revision = serializers.IntegerField(
+        min_value=1, required=False, help_text="defaults to the latest revision"
+    )
+    target_languages = serializers.ListField(
+        child=serializers.CharField(max_length=35), min_length=1, max_length=50,
+        help_text="a request is made for each language",
+    )  # fmt: skip
+    deadline = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class SubmissionOutput(serializers.Serializer):
+    requests = RequestOutput(many=True)
 
 
 class RequestSubmitInput(serializers.Serializer):
@@ -80,6 +117,18 @@ class TokenOutput(serializers.Serializer):
 
 class RequestFilterInput(serializers.Serializer):
     document = serializers.UUIDField(required=False, help_text="its document")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReleaseInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="why the work is given back")
+
+
+class ChangesInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=4000, help_text="what should be changed")
 
 
 class DeliverInput(serializers.Serializer):

@@ -17,6 +17,11 @@ urlpatterns = [
         name="revisions",
     ),
     path(
+        "documents/<uuid:document_id>/translation-requests/",
+        documents.DocumentSubmission.as_view(),
+        name="document-submission",
+    ),
+    path(
         "documents/<uuid:document_id>/revisions/<int:revision>/file/",
         documents.RevisionFile.as_view(),
         name="revision-file",
@@ -57,6 +62,31 @@ urlpatterns = [
         "translation-requests/<uuid:request_id>/deliver/",
         requests.RequestDeliver.as_view(),
         name="request-deliver",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/decline/",
+        requests.RequestDecline.as_view(),
+        name="request-decline",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/release/",
+        requests.RequestRelease.as_view(),
+        name="request-release",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/approve/",
+        requests.RequestApprove.as_view(),
+        name="request-approve",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/request-changes/",
+        requests.RequestChanges.as_view(),
+        name="request-changes",
+    ),
+    path(
+        "translation-requests/<uuid:request_id>/deliveries/<int:number>/file/",
+        requests.DeliveryFile.as_view(),
+        name="request-delivery-file",
     ),
     path(
         "translation-requests/<uuid:request_id>/translation/",

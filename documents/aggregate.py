@@ -1,4 +1,9 @@
-"""The Document aggregate: its revisions and whether a translation request holds it locked.
+"""The Document aggregate: its revisions and the translation requests that hold it locked.
+
+A document is locked while any translation request of its locked revision is in progress:
+several languages of the same revision may be translated at once, each request holding the
+lock, which is released when the last one ends. While locked, no new revision, no request for
+an older revision and no second request for a language already in progress.
 
 State is folded from the document's event stream; command methods decide the events to
 append, or raise a ``DocumentError`` that says why not.
@@ -14,18 +19,37 @@ from documents import events
 from eventstore.aggregates import Aggregate
 from eventstore.store import NewEvent, RecordedEvent
 from kernel.errors import Conflict
+from kernel.languages import in_words, language_name
 
 
 class DocumentError(Conflict):
     """A command the document's current state does not allow (a conflict, not bad input)."""
 
 
+@dataclass(frozen=True)
+class Hold:
+    """A translation request that holds the document locked."""
+
+    request_id: str
+    revision: int
+    language: str  # "" for a lock taken before locks named their language
+
+    def in_words(self) -> str:
+        language = f"{language_name(self.language)} " if self.language else ""
+        return (
+            f"the {language}translation of revision {self.revision} (request {self.request_id[:8]})"
+        )
+
+
 class DocumentLockedError(DocumentError):
-    def __init__(self, request_id: str):
-        self.request_id = request_id
+    def __init__(self, holds: list[Hold]):
+        self.request_ids = [hold.request_id for hold in holds]
         super().__init__(
-            f"the document is locked by translation request {request_id}; cancel it or wait "
-            "until it is delivered before uploading a new revision"
+            f"the document is locked while {in_words(h.in_words() for h in holds)} "
+            f"{'is' if len(holds) == 1 else 'are'} in progress; cancel "
+            f"{'it' if len(holds) == 1 else 'them'} or wait until "
+            f"{'it is' if len(holds) == 1 else 'they are'} delivered before uploading a new "
+            "revision"
         )
 
 
@@ -36,21 +60,27 @@ class Revision:
     sha256: str
     size: int
     content_type: str
+    word_count: int | None = None
 
 
 class Document(Aggregate):
     stream_type = events.STREAM_TYPE
+    snapshot_schema_version = 2  # 2: the holds of the lock (1: one request id)
 
     def __init__(self, stream_id: uuid.UUID) -> None:
         super().__init__(stream_id)
         self.owner_id: int | None = None
         self.title = ""
         self.revisions: list[Revision] = []
-        self.locked_by: str | None = None  # the translation request's id
+        self.holds: dict[str, Hold] = {}  # by request id, in the order they were taken
 
     @property
     def latest_revision(self) -> int:
         return len(self.revisions)
+
+    @property
+    def locked_revision(self) -> int | None:
+        return next(iter(self.holds.values())).revision if self.holds else None
 
     # --- commands ---------------------------------------------------------------------
     @staticmethod
@@ -59,39 +89,44 @@ class Document(Aggregate):
         return [NewEvent(events.DOCUMENT_UPLOADED.name, data)]
 
     def upload_revision(self, file: Revision) -> list[NewEvent]:
-        if self.locked_by is not None:
-            raise DocumentLockedError(self.locked_by)
+        if self.holds:
+            raise DocumentLockedError(list(self.holds.values()))
         data = {**asdict(file), "revision": self.latest_revision + 1}
         return [NewEvent(events.REVISION_UPLOADED.name, data)]
 
-    def lock(self, *, request_id: str, revision: int, customer_id: int) -> list[NewEvent]:
-        """The reply to a translation request: locked, or rejected with the reason."""
-        if self.locked_by == request_id:
-            return []  # already locked for this request
-        reason = self._lock_refusal(revision, customer_id)
+    def lock(
+        self, *, request_id: str, revision: int, customer_id: int, language: str = ""
+    ) -> list[NewEvent]:
+        """The reply to a translation request: locked (or one more hold on the lock), or
+        rejected with the reason."""
+        if request_id in self.holds:
+            return []  # already held by this request
+        reason = self._lock_refusal(revision, customer_id, language)
         if reason:
             data = {"request_id": request_id, "revision": revision, "reason": reason}
             return [NewEvent(events.DOCUMENT_LOCK_REJECTED.name, data)]
-        data = {"request_id": request_id, "revision": revision}
+        data = {"request_id": request_id, "revision": revision, "target_language": language}
         return [NewEvent(events.DOCUMENT_LOCKED.name, data)]
 
     def unlock(self, *, request_id: str, reason: str) -> list[NewEvent]:
-        if self.locked_by != request_id:
-            return []  # held by no one, or by another request: nothing to release
+        """The request ended: its hold is released (the document is unlocked with the last)."""
+        if request_id not in self.holds:
+            return []  # never held, or already released: nothing to do
         return [
             NewEvent(events.DOCUMENT_UNLOCKED.name, {"request_id": request_id, "reason": reason})
         ]
 
-    def _lock_refusal(self, revision: int, customer_id: int) -> str:
+    def _lock_refusal(self, revision: int, customer_id: int, language: str) -> str:
         if customer_id != self.owner_id:
             return "the document belongs to another customer"
-        if self.locked_by is not None:
-            return f"the document is locked by translation request {self.locked_by}"
         if revision != self.latest_revision:
             return (
                 f"revision {revision} is not the latest; the latest is "
                 f"revision {self.latest_revision}"
             )
+        same = [hold for hold in self.holds.values() if language and hold.language == language]
+        if same:
+            return f"{same[0].in_words()} is already in progress"
         return ""
 
     # --- state ------------------------------------------------------------------------
@@ -104,22 +139,24 @@ class Document(Aggregate):
             case events.REVISION_UPLOADED.name:
                 self.revisions.append(_revision(data))
             case events.DOCUMENT_LOCKED.name:
-                self.locked_by = data["request_id"]
+                request_id = data["request_id"]
+                language = data.get("target_language", "")
+                self.holds[request_id] = Hold(request_id, data["revision"], language)
             case events.DOCUMENT_UNLOCKED.name:
-                self.locked_by = None
+                self.holds.pop(data["request_id"], None)
 
     def snapshot_state(self) -> dict[str, Any]:
         return {
             "owner_id": self.owner_id,
             "title": self.title,
             "revisions": [asdict(r) for r in self.revisions],
-            "locked_by": self.locked_by,
+            "holds": [asdict(h) for h in self.holds.values()],
         }
 
     def restore_snapshot(self, state: dict[str, Any]) -> None:
         self.owner_id, self.title = state["owner_id"], state["title"]
         self.revisions = [Revision(**r) for r in state["revisions"]]
-        self.locked_by = state["locked_by"]
+        self.holds = {h["request_id"]: Hold(**h) for h in state["holds"]}
 
 
 def _revision(data: dict[str, Any]) -> Revision:

@@ -25,7 +25,15 @@ _REVISION = {
     "sha256": _SHA256,
     "size": {"type": "integer", "minimum": 1},
     "content_type": {"type": "string", "minLength": 1},
+    # Version 2: the revision's word count (null for formats without a reader).
+    "word_count": {"type": ["integer", "null"], "minimum": 0},
 }
+
+
+def _with_unknown_word_count(data: dict) -> dict:
+    """Version 1 → 2: uploads from before word counts have none."""
+    return {**data, "word_count": None}
+
 
 DOCUMENT_UPLOADED = EventType(
     name="documents.DocumentUploaded",
@@ -33,15 +41,26 @@ DOCUMENT_UPLOADED = EventType(
         {"owner_id": {"type": "integer"}, "title": {"type": "string", "minLength": 1}, **_REVISION},
         ["owner_id", "title", *_REVISION],
     ),
+    schema_version=2,
+    upcasters={1: _with_unknown_word_count},
 )
 REVISION_UPLOADED = EventType(
     name="documents.RevisionUploaded",
     schema=_schema(_REVISION, list(_REVISION)),
+    schema_version=2,
+    upcasters={1: _with_unknown_word_count},
 )
 DOCUMENT_LOCKED = EventType(
     name="documents.DocumentLocked",
     schema=_schema(
-        {"request_id": _UUID, "revision": {"type": "integer"}}, ["request_id", "revision"]
+        # target_language: added with locks held by several languages at once; optional, so
+        # that the locks recorded before it stay valid (""/absent: not recorded).
+        {
+            "request_id": _UUID,
+            "revision": {"type": "integer"},
+            "target_language": {"type": "string", "maxLength": 35},
+        },
+        ["request_id", "revision"],
     ),
 )
 DOCUMENT_LOCK_REJECTED = EventType(

@@ -18,12 +18,23 @@ def on_translation_requested(event: RecordedEvent) -> None:
         request_id=event.stream_id,
         revision=event.data["revision"],
         customer_id=event.data["customer_id"],
+        language=event.data["target_language"],
     )
 
 
+# A request in progress (open, accepted, delivered for review, sent back for changes) holds
+# the document; these end it.
+ENDINGS = {
+    "translations.TranslationCancelled": "cancelled",
+    "translations.TranslationExpired": "expired",
+    "translations.DeliveryApproved": "completed",
+}
+
+
 def on_request_ended(event: RecordedEvent) -> None:
-    reason = event.event_type.rsplit(".", 1)[-1].removeprefix("Translation").lower()
-    services.document_unlock_for_request(request_id=event.stream_id, reason=reason)
+    services.document_unlock_for_request(
+        request_id=event.stream_id, reason=ENDINGS[event.event_type]
+    )
 
 
 CONSUMER = Consumer(
@@ -31,9 +42,7 @@ CONSUMER = Consumer(
     contexts=("translations",),
     handlers={
         "translations.TranslationRequested": on_translation_requested,
-        "translations.TranslationCancelled": on_request_ended,
-        "translations.TranslationDelivered": on_request_ended,
-        "translations.TranslationExpired": on_request_ended,
+        **dict.fromkeys(ENDINGS, on_request_ended),
     },
 )
 

@@ -14,7 +14,9 @@ class DocumentView(models.Model):
     )
     title = models.CharField(max_length=255)
     latest_revision = models.PositiveIntegerField()
-    locked_by_request = models.UUIDField(null=True, blank=True, db_index=True)
+    locked_revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="the revision being translated while locked"
+    )
     version = models.PositiveIntegerField(help_text="the stream version this row reflects")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -28,7 +30,34 @@ class DocumentView(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        return self.locked_by_request is not None
+        return self.locked_revision is not None
+
+    @property
+    def locked_by_requests(self) -> list:
+        return [lock.request_id for lock in self.locks.all()]  # .all(): prefetched in lists
+
+    @property
+    def locked_by_request(self):
+        """The first of ``locked_by_requests`` (what the API showed when one request held
+        the lock)."""
+        return next(iter(self.locked_by_requests), None)
+
+
+class LockView(models.Model):
+    """One translation request holding its document locked."""
+
+    document = models.ForeignKey(DocumentView, on_delete=models.CASCADE, related_name="locks")
+    request_id = models.UUIDField(unique=True)
+    revision = models.PositiveIntegerField()
+    target_language = models.CharField(max_length=35, blank=True)
+    locked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["document", "locked_at", "request_id"]
+        verbose_name = "lock"
+
+    def __str__(self) -> str:
+        return f"{self.document_id} r{self.revision} {self.target_language} {self.request_id}"
 
 
 class RevisionView(models.Model):
@@ -38,6 +67,9 @@ class RevisionView(models.Model):
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=255)
+    word_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="none for formats without a reader (PDF, RTF)"
+    )
     uploaded_at = models.DateTimeField()
 
     class Meta:

@@ -1,10 +1,10 @@
-"""Keeps ``DocumentView`` and ``RevisionView`` from the document events, in the appending
-transaction, and rebuilds them from the store."""
+"""Keeps ``DocumentView``, ``RevisionView`` and ``LockView`` from the document events, in the
+appending transaction, and rebuilds them from the store."""
 
 from __future__ import annotations
 
 from documents import events
-from documents.models import DocumentView, RevisionView
+from documents.models import DocumentView, LockView, RevisionView
 from eventstore.projections import Projection
 from eventstore.store import RecordedEvent
 
@@ -31,19 +31,27 @@ def apply(event: RecordedEvent) -> None:
                 sha256=data["sha256"],
                 size=data["size"],
                 content_type=data["content_type"],
+                word_count=data["word_count"],
                 uploaded_at=event.occurred_at,
             )
             document.latest_revision = data["revision"]
         case events.DOCUMENT_LOCKED.name:
-            document.locked_by_request = data["request_id"]
+            LockView.objects.create(
+                document=document, request_id=data["request_id"], revision=data["revision"],
+                target_language=data.get("target_language", ""), locked_at=event.occurred_at,
+            )  # fmt: skip
+            document.locked_revision = data["revision"]
         case events.DOCUMENT_UNLOCKED.name:
-            document.locked_by_request = None
+            LockView.objects.filter(document=document, request_id=data["request_id"]).delete()
+            if not document.locks.exists():
+                document.locked_revision = None
     document.version = event.version
     document.updated_at = event.occurred_at
     document.save()
 
 
 def reset() -> None:
+    LockView.objects.all().delete()
     RevisionView.objects.all().delete()
     DocumentView.objects.all().delete()
 

@@ -10,11 +10,11 @@ from documents.models import DocumentView, RevisionView
 
 
 def documents_of(owner_id: int) -> QuerySet[DocumentView]:
-    return DocumentView.objects.filter(owner_id=owner_id)
+    return all_documents().filter(owner_id=owner_id)
 
 
 def all_documents() -> QuerySet[DocumentView]:
-    return DocumentView.objects.all()
+    return DocumentView.objects.prefetch_related("locks")
 
 
 def document(document_id: uuid.UUID) -> DocumentView | None:

@@ -12,8 +12,9 @@ from django.db import transaction
 from blobstore import filetypes
 from blobstore.content import store_blob
 from documents.aggregate import Document, Revision
-from documents.models import DocumentView
+from documents.models import DocumentView, LockView
 from documents.projections import DOCUMENTS
+from documents.wordcount import count_words
 from eventstore.aggregates import load_aggregate, save_aggregate
 from eventstore.store import RecordedEvent
 from kernel.errors import InvalidInput
@@ -46,10 +47,11 @@ def stored_revision(file: UploadedFile) -> Revision:
     if file.size > limit:
         raise InvalidUpload(f"{name} is {file.size} bytes; the limit is {limit} bytes")
     content_type = checked_content_type(name, file)
+    word_count = count_words(name, file)
     blob = store_blob(file)
     return Revision(
         revision=0, filename=name[:255], sha256=blob.sha256, size=blob.size,
-        content_type=content_type,
+        content_type=content_type, word_count=word_count,
     )  # fmt: skip
 
 
@@ -77,22 +79,31 @@ def document_revision_upload(*, document_id: uuid.UUID, file: UploadedFile) -> D
 
 # --- the saga: replies to the translations context ---------------------------------------
 def document_lock_for_request(
-    *, document_id: uuid.UUID, request_id: uuid.UUID, revision: int, customer_id: int
+    *,
+    document_id: uuid.UUID,
+    request_id: uuid.UUID,
+    revision: int,
+    customer_id: int,
+    language: str = "",
 ) -> list[RecordedEvent]:
-    """The documents context's answer to a translation request: locked, or rejected with
-    the reason (locked by another request, not the latest revision, not the owner's)."""
+    """The documents context's answer to a translation request: locked (one more hold), or
+    rejected with the reason (not the latest revision, that language already in progress,
+    not the owner's)."""
     document = load_aggregate(Document, document_id)
     if document.version == 0:
         return []  # no such document: the request was never valid (the API checks this)
-    events = document.lock(request_id=str(request_id), revision=revision, customer_id=customer_id)
+    events = document.lock(
+        request_id=str(request_id), revision=revision, customer_id=customer_id, language=language
+    )
     return save_aggregate(document, events, projections=[DOCUMENTS])
 
 
 def document_unlock_for_request(*, request_id: uuid.UUID, reason: str) -> list[RecordedEvent]:
-    """The request ended (cancelled, delivered, expired): release its lock, if it held one."""
-    view = DocumentView.objects.filter(locked_by_request=request_id).first()
-    if view is None:
+    """The request ended (cancelled, delivered, expired): release its hold, if it had one;
+    the document is unlocked when its last hold is released."""
+    hold = LockView.objects.filter(request_id=request_id).first()
+    if hold is None:
         return []  # the request never held a lock (rejected, or cancelled before the lock)
-    document = load_aggregate(Document, view.pk)
+    document = load_aggregate(Document, hold.document_id)
     events = document.unlock(request_id=str(request_id), reason=reason)
     return save_aggregate(document, events, projections=[DOCUMENTS])

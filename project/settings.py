@@ -293,6 +293,10 @@ CELERY_BEAT_SCHEDULE = {
     "relay-sweep": {"task": "messaging.relay_sweep", "schedule": 5.0},
     "seal-events": {"task": "messaging.seal_events", "schedule": EVENTSTORE_SEAL_INTERVAL},
     "expire-overdue-requests": {"task": "translations.expire_overdue", "schedule": 60.0},
+    "approve-unanswered-deliveries": {
+        "task": "translations.approve_unanswered",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Documents and translations ----------------------------------------------------------
@@ -313,3 +317,6 @@ DOCUMENTS_ALLOWED_TYPES = env.dict(
         ".xliff": "application/xliff+xml",
     },
 )
+# A delivery the customer neither approves nor sends back for changes within this many days
+# is approved automatically (hourly sweep).
+TRANSLATIONS_AUTO_APPROVE_DAYS = env.float("TRANSLATIONS_AUTO_APPROVE_DAYS", default=7)

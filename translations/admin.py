@@ -21,7 +21,7 @@ from accounts.roles import is_staff_member, is_translator
 from eventstore.exceptions import ConcurrencyError
 from kernel.errors import ApplicationError
 from translations import selectors, services
-from translations.aggregate import ACCEPTED, TransitionError
+from translations.aggregate import ACCEPTED, DELIVERABLE, TransitionError
 from translations.models import RequestView
 
 
@@ -61,18 +61,24 @@ class DeliverForm(forms.Form):
     file = forms.FileField(allow_empty_file=True, label="Translated file")
 
 
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Why you give it back"
+    )
+
+
 @admin.register(RequestView)
 class TranslationRequestAdmin(admin.ModelAdmin):
     """Read-only rows (they are a projection of the event store); the changes are the
     accept action and the deliver page."""
 
     list_display = (
-        "short_id", "target_language", "revision", "status", "deadline", "created_at",
-        "translator", "work",
+        "short_id", "target_language", "revision", "word_count", "status", "deadline",
+        "created_at", "translator", "work",
     )  # fmt: skip
     list_filter = ("status", "target_language", DeadlineFilter, MineFilter)
     ordering = ("deadline", "created_at")
-    actions = ["accept_selected"]
+    actions = ["accept_selected", "decline_selected"]
     search_fields = ("=id", "=document_id")
     show_full_result_count = False
 
@@ -106,9 +112,12 @@ class TranslationRequestAdmin(admin.ModelAdmin):
     def work(self, obj: RequestView) -> str:
         source = reverse("api:revision-file", args=[obj.document_id, obj.revision])
         links = [format_html('<a href="{}">source</a>', source)]
-        if obj.status == ACCEPTED:
+        if obj.status in DELIVERABLE:
             deliver = reverse("admin:translations_requestview_deliver", args=[obj.pk])
             links.append(format_html('<a class="button" href="{}">Deliver</a>', deliver))
+        if obj.status == ACCEPTED:
+            release = reverse("admin:translations_requestview_release", args=[obj.pk])
+            links.append(format_html('<a href="{}">Give back</a>', release))
         return format_html(" · ".join(["{}"] * len(links)), *links)
 
     # --- actions --------------------------------------------------------------------
@@ -126,12 +135,55 @@ class TranslationRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Accepted {str(item.pk)[:8]}.", messages.SUCCESS)
 
+    @admin.action(description="Decline the selected requests (not offered to you again)")
+    def decline_selected(self, request: HttpRequest, queryset: QuerySet[RequestView]) -> None:
+        if not is_translator(request.user):
+            raise PermissionDenied("only translators decline requests")
+        for item in queryset:
+            try:
+                services.translation_request_decline(
+                    request_id=item.pk, translator_id=request.user.pk
+                )
+            except (TransitionError, ConcurrencyError) as exc:
+                self.message_user(request, f"{str(item.pk)[:8]}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Declined {str(item.pk)[:8]}.", messages.SUCCESS)
+
     def get_urls(self):
         deliver = self.admin_site.admin_view(self.deliver_view)
+        release = self.admin_site.admin_view(self.release_view)
         return [
             path("<uuid:request_id>/deliver/", deliver, name="translations_requestview_deliver"),
+            path("<uuid:request_id>/release/", release, name="translations_requestview_release"),
             *super().get_urls(),
         ]
+
+    def release_view(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+        item = get_object_or_404(self.get_queryset(request), pk=request_id)
+        if item.translator_id != request.user.pk:
+            raise PermissionDenied("only the translator who accepted the request gives it back")
+        form = ReleaseForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.translation_request_release(
+                    request_id=item.pk, translator_id=request.user.pk,
+                    reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+            except (ApplicationError, ConcurrencyError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                self.message_user(request, f"Gave back {str(item.pk)[:8]}.", messages.SUCCESS)
+                return redirect("admin:translations_requestview_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Give back request {str(item.pk)[:8]}",
+            "item": item,
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request, "admin/translations/release.html", context, status=400 if form.errors else 200
+        )
 
     def deliver_view(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         item = get_object_or_404(self.get_queryset(request), pk=request_id)

@@ -1,10 +1,10 @@
-"""The TranslationRequest aggregate: one request to translate one pinned document revision,
-and its status machine.
+"""The TranslationRequest aggregate: one request to translate one pinned document revision
+into one language, and its status machine (``TRANSITIONS``; the README draws it).
 
-    pending --DocumentLocked--> open --accept--> accepted --deliver--> delivered
-       |  \\--DocumentLockRejected--> rejected
-       |                         open --deadline--> expired
-       +--cancel (pending/open)--> cancelled
+A translator accepts an open request (or declines it: it stays open for the others), may
+release it again with a reason, and delivers; the customer approves a delivery or asks for
+changes, and the translator delivers again. Every delivery is kept, numbered. A delivery not
+answered within ``TRANSLATIONS_AUTO_APPROVE_DAYS`` is approved automatically.
 """
 
 from __future__ import annotations
@@ -20,10 +20,40 @@ from translations import events
 
 PENDING, OPEN, REJECTED, CANCELLED = "pending", "open", "rejected", "cancelled"
 ACCEPTED, DELIVERED, EXPIRED = "accepted", "delivered", "expired"
-STATUSES = [PENDING, OPEN, REJECTED, CANCELLED, ACCEPTED, DELIVERED, EXPIRED]
-ACTIVE = {PENDING, OPEN, ACCEPTED}  # the document stays locked (or about to be)
-CANCELLABLE = {PENDING, OPEN}
-EXPIRABLE = {PENDING, OPEN}
+CHANGES_REQUESTED, COMPLETED = "changes_requested", "completed"
+STATUSES = [
+    PENDING, OPEN, REJECTED, CANCELLED, ACCEPTED, DELIVERED, CHANGES_REQUESTED, COMPLETED,
+    EXPIRED,
+]  # fmt: skip
+
+# (status, event) -> the status after it: every transition of a request. A command is allowed
+# in the statuses its event leaves from; the README's diagram is checked against this table.
+TRANSITIONS: dict[tuple[str, str], str] = {
+    ("", events.TRANSLATION_REQUESTED.name): PENDING,
+    (PENDING, events.TRANSLATION_OPENED.name): OPEN,
+    (PENDING, events.TRANSLATION_REJECTED.name): REJECTED,
+    (PENDING, events.TRANSLATION_CANCELLED.name): CANCELLED,
+    (OPEN, events.TRANSLATION_CANCELLED.name): CANCELLED,
+    (PENDING, events.TRANSLATION_EXPIRED.name): EXPIRED,
+    (OPEN, events.TRANSLATION_EXPIRED.name): EXPIRED,
+    (OPEN, events.TRANSLATION_DECLINED.name): OPEN,
+    (OPEN, events.TRANSLATION_ACCEPTED.name): ACCEPTED,
+    (ACCEPTED, events.TRANSLATION_RELEASED.name): OPEN,
+    (ACCEPTED, events.TRANSLATION_DELIVERED.name): DELIVERED,
+    (DELIVERED, events.CHANGES_REQUESTED.name): CHANGES_REQUESTED,
+    (CHANGES_REQUESTED, events.TRANSLATION_DELIVERED.name): DELIVERED,
+    (DELIVERED, events.DELIVERY_APPROVED.name): COMPLETED,
+}
+
+
+def statuses_before(event_type: str) -> set[str]:
+    """The statuses in which ``event_type`` may happen."""
+    return {before for before, event in TRANSITIONS if event == event_type}
+
+
+CANCELLABLE = statuses_before(events.TRANSLATION_CANCELLED.name)
+DELIVERABLE = statuses_before(events.TRANSLATION_DELIVERED.name)
+EXPIRABLE = statuses_before(events.TRANSLATION_EXPIRED.name)
 
 
 class TransitionError(Conflict):
@@ -32,9 +62,13 @@ class TransitionError(Conflict):
     def __init__(self, action: str, status: str, allowed: set[str]):
         self.status = status
         super().__init__(
-            f"cannot {action} a request that is {status}; only a request that is "
-            f"{' or '.join(sorted(allowed))} can be"
+            f"cannot {action} a request that is {_words(status)}; only a request that is "
+            f"{' or '.join(sorted(_words(s) for s in allowed))} can be"
         )
+
+
+def _words(status: str) -> str:
+    return status.replace("_", " ")
 
 
 class TranslationRequest(Aggregate):
@@ -49,6 +83,8 @@ class TranslationRequest(Aggregate):
         self.customer_id: int | None = None
         self.deadline: str | None = None
         self.translator_id: int | None = None
+        self.declined_by: set[int] = set()
+        self.deliveries = 0  # how many deliveries were made
 
     # --- commands ---------------------------------------------------------------------
     @staticmethod
@@ -61,6 +97,7 @@ class TranslationRequest(Aggregate):
         target_language: str,
         deadline: datetime | None,
         note: str,
+        word_count: int | None = None,
     ) -> list[NewEvent]:
         data = {
             "document_id": str(document_id),
@@ -70,6 +107,7 @@ class TranslationRequest(Aggregate):
             "target_language": target_language,
             "deadline": deadline.isoformat() if deadline else None,
             "note": note,
+            "word_count": word_count,
         }
         return [NewEvent(events.TRANSLATION_REQUESTED.name, data)]
 
@@ -84,29 +122,57 @@ class TranslationRequest(Aggregate):
         return [NewEvent(events.TRANSLATION_REJECTED.name, {"reason": reason})]
 
     def cancel(self) -> list[NewEvent]:
-        self._require("cancel", CANCELLABLE)
+        self._require("cancel", events.TRANSLATION_CANCELLED)
         return [
             NewEvent(events.TRANSLATION_CANCELLED.name, {"reason": "cancelled by the customer"})
         ]
 
     def accept(self, translator_id: int) -> list[NewEvent]:
-        self._require("accept", {OPEN})
+        self._require("accept", events.TRANSLATION_ACCEPTED)
+        if translator_id in self.declined_by:
+            raise Conflict("you declined this request; it is offered to other translators")
         return [NewEvent(events.TRANSLATION_ACCEPTED.name, {"translator_id": translator_id})]
+
+    def decline(self, translator_id: int, reason: str = "") -> list[NewEvent]:
+        """Not for this translator: it stays open for the others and is not offered to them
+        again."""
+        self._require("decline", events.TRANSLATION_DECLINED)
+        if translator_id in self.declined_by:
+            return []  # declined already
+        data = {"translator_id": translator_id, "reason": reason}
+        return [NewEvent(events.TRANSLATION_DECLINED.name, data)]
+
+    def release(self, translator_id: int, reason: str) -> list[NewEvent]:
+        """The accepting translator gives the work back: open again for any translator."""
+        self._require("release", events.TRANSLATION_RELEASED)
+        self._require_translator(translator_id, "release it")
+        data = {"translator_id": translator_id, "reason": reason}
+        return [NewEvent(events.TRANSLATION_RELEASED.name, data)]
 
     def deliver(
         self, *, translator_id: int, sha256: str, filename: str, size: int
     ) -> list[NewEvent]:
-        self._require("deliver", {ACCEPTED})
-        if translator_id != self.translator_id:
-            raise NotAllowed("only the translator who accepted the request can deliver it")
+        self._require("deliver", events.TRANSLATION_DELIVERED)
+        self._require_translator(translator_id, "deliver it")
         data = {
             "translator_id": translator_id,
             "source_sha256": self.source_sha256,
             "translated_sha256": sha256,
             "filename": filename,
             "size": size,
+            "delivery": self.deliveries + 1,
         }
         return [NewEvent(events.TRANSLATION_DELIVERED.name, data)]
+
+    def request_changes(self, comment: str) -> list[NewEvent]:
+        self._require("request changes to", events.CHANGES_REQUESTED)
+        data = {"delivery": self.deliveries, "comment": comment}
+        return [NewEvent(events.CHANGES_REQUESTED.name, data)]
+
+    def approve(self, *, automatically: bool = False) -> list[NewEvent]:
+        self._require("approve", events.DELIVERY_APPROVED)
+        data = {"delivery": self.deliveries, "automatically": automatically}
+        return [NewEvent(events.DELIVERY_APPROVED.name, data)]
 
     def expire(self, now: datetime) -> list[NewEvent]:
         if self.status not in EXPIRABLE or not self.deadline:
@@ -115,31 +181,32 @@ class TranslationRequest(Aggregate):
             return []
         return [NewEvent(events.TRANSLATION_EXPIRED.name, {"deadline": self.deadline})]
 
-    def _require(self, action: str, allowed: set[str]) -> None:
+    def _require(self, action: str, event_type) -> None:
+        allowed = statuses_before(event_type.name)
         if self.status not in allowed:
             raise TransitionError(action, self.status, allowed)
+
+    def _require_translator(self, translator_id: int, action: str) -> None:
+        if translator_id != self.translator_id:
+            raise NotAllowed(f"only the translator who accepted the request can {action}")
 
     # --- state ------------------------------------------------------------------------
     def apply(self, event: RecordedEvent) -> None:
         data = event.data
+        self.status = TRANSITIONS[(self.status, event.event_type)]
         match event.event_type:
             case events.TRANSLATION_REQUESTED.name:
-                self.status = PENDING
                 self.document_id, self.revision = data["document_id"], data["revision"]
                 self.source_sha256 = data["source_sha256"]
                 self.customer_id, self.deadline = data["customer_id"], data.get("deadline")
-            case events.TRANSLATION_OPENED.name:
-                self.status = OPEN
-            case events.TRANSLATION_REJECTED.name:
-                self.status = REJECTED
-            case events.TRANSLATION_CANCELLED.name:
-                self.status = CANCELLED
             case events.TRANSLATION_ACCEPTED.name:
-                self.status, self.translator_id = ACCEPTED, data["translator_id"]
+                self.translator_id = data["translator_id"]
+            case events.TRANSLATION_RELEASED.name:
+                self.translator_id = None
+            case events.TRANSLATION_DECLINED.name:
+                self.declined_by.add(data["translator_id"])
             case events.TRANSLATION_DELIVERED.name:
-                self.status = DELIVERED
-            case events.TRANSLATION_EXPIRED.name:
-                self.status = EXPIRED
+                self.deliveries = data.get("delivery", self.deliveries + 1)
 
     def snapshot_state(self) -> dict[str, Any] | None:
         return None  # a request has a handful of events

@@ -29,9 +29,21 @@ TRANSLATION_REQUESTED = EventType(
             "target_language": {"type": "string", "minLength": 2, "maxLength": 35},
             "deadline": {"type": ["string", "null"], "format": "date-time"},
             "note": {"type": "string"},
+            # Version 2: the source revision's word count, as the documents context counted
+            # it (null: not counted).
+            "word_count": {"type": ["integer", "null"], "minimum": 0},
         },
-        ["document_id", "revision", "source_sha256", "customer_id", "target_language"],
+        [
+            "document_id",
+            "revision",
+            "source_sha256",
+            "customer_id",
+            "target_language",
+            "word_count",
+        ],
     ),
+    schema_version=2,
+    upcasters={1: lambda data: {**data, "word_count": None}},
 )
 TRANSLATION_OPENED = EventType(name="translations.TranslationOpened", schema=_schema({}, []))
 TRANSLATION_REJECTED = EventType(
@@ -55,8 +67,45 @@ TRANSLATION_DELIVERED = EventType(
             "translated_sha256": _SHA256,
             "filename": {"type": "string"},
             "size": {"type": "integer", "minimum": 1},
+            # Added with the delivery review: which delivery of the request this is (absent
+            # on deliveries made before: the first).
+            "delivery": {"type": "integer", "minimum": 1},
         },
         ["translator_id", "source_sha256", "translated_sha256"],
+    ),
+)
+TRANSLATION_DECLINED = EventType(
+    name="translations.TranslationDeclined",
+    schema=_schema(
+        {"translator_id": {"type": "integer"}, "reason": {"type": "string", "maxLength": 2000}},
+        ["translator_id", "reason"],
+    ),
+)
+TRANSLATION_RELEASED = EventType(
+    name="translations.TranslationReleased",
+    schema=_schema(
+        {
+            "translator_id": {"type": "integer"},
+            "reason": {"type": "string", "minLength": 1, "maxLength": 2000},
+        },
+        ["translator_id", "reason"],
+    ),
+)
+CHANGES_REQUESTED = EventType(
+    name="translations.ChangesRequested",
+    schema=_schema(
+        {
+            "delivery": {"type": "integer", "minimum": 1},
+            "comment": {"type": "string", "minLength": 1, "maxLength": 4000},
+        },
+        ["delivery", "comment"],
+    ),
+)
+DELIVERY_APPROVED = EventType(
+    name="translations.DeliveryApproved",
+    schema=_schema(
+        {"delivery": {"type": "integer", "minimum": 1}, "automatically": {"type": "boolean"}},
+        ["delivery", "automatically"],
     ),
 )
 TRANSLATION_EXPIRED = EventType(
@@ -72,4 +121,8 @@ ALL = [
     TRANSLATION_ACCEPTED,
     TRANSLATION_DELIVERED,
     TRANSLATION_EXPIRED,
+    TRANSLATION_DECLINED,
+    TRANSLATION_RELEASED,
+    CHANGES_REQUESTED,
+    DELIVERY_APPROVED,
 ]

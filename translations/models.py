@@ -20,8 +20,15 @@ class RequestView(models.Model):
     target_language = models.CharField(max_length=35, db_index=True)
     deadline = models.DateTimeField(null=True, blank=True, db_index=True)
     note = models.TextField(blank=True)
-    status = models.CharField(max_length=16, choices=[(s, s) for s in STATUSES], db_index=True)
-    reason = models.TextField(blank=True, help_text="why it was rejected, cancelled or expired")
+    word_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="the source revision's words, where counted"
+    )
+    status = models.CharField(
+        max_length=20, choices=[(s, s.replace("_", " ")) for s in STATUSES], db_index=True
+    )
+    reason = models.TextField(
+        blank=True, help_text="why it was rejected, cancelled, expired or released"
+    )
     translator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -32,6 +39,10 @@ class RequestView(models.Model):
     translated_sha256 = models.CharField(max_length=64, blank=True)
     translated_filename = models.CharField(max_length=255, blank=True)
     translated_size = models.PositiveBigIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="when the latest delivery was made"
+    )
+    review_comment = models.TextField(blank=True, help_text="the changes the customer asked for")
     version = models.PositiveIntegerField(help_text="the stream version this row reflects")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
@@ -42,3 +53,47 @@ class RequestView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} r{self.revision} → {self.target_language} ({self.status})"
+
+
+class DeliveryView(models.Model):
+    """One delivery of a request's translation; all of them are kept."""
+
+    request = models.ForeignKey(RequestView, on_delete=models.CASCADE, related_name="deliveries")
+    number = models.PositiveIntegerField()
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "number"], name="one_row_per_delivery")
+        ]
+        verbose_name = "delivery"
+
+    def __str__(self) -> str:
+        return f"{self.request_id} delivery {self.number}"
+
+
+class DeclineView(models.Model):
+    """A translator who declined an open request: it is not offered to them again."""
+
+    request = models.ForeignKey(RequestView, on_delete=models.CASCADE, related_name="declines")
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declined_requests"
+    )
+    reason = models.TextField(blank=True)
+    declined_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "translator"], name="one_decline_each")
+        ]
+        verbose_name = "decline"
+
+    def __str__(self) -> str:
+        return f"{self.request_id} declined by {self.translator_id}"

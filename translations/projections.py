@@ -8,16 +8,7 @@ from datetime import datetime
 from eventstore.projections import Projection
 from eventstore.store import RecordedEvent
 from translations import aggregate, events
-from translations.models import RequestView
-
-_STATUS_OF = {
-    events.TRANSLATION_OPENED.name: aggregate.OPEN,
-    events.TRANSLATION_REJECTED.name: aggregate.REJECTED,
-    events.TRANSLATION_CANCELLED.name: aggregate.CANCELLED,
-    events.TRANSLATION_ACCEPTED.name: aggregate.ACCEPTED,
-    events.TRANSLATION_DELIVERED.name: aggregate.DELIVERED,
-    events.TRANSLATION_EXPIRED.name: aggregate.EXPIRED,
-}
+from translations.models import DeclineView, DeliveryView, RequestView
 
 
 def apply(event: RecordedEvent) -> None:
@@ -33,6 +24,7 @@ def apply(event: RecordedEvent) -> None:
             target_language=data["target_language"],
             deadline=datetime.fromisoformat(deadline) if deadline else None,
             note=data.get("note", ""),
+            word_count=data["word_count"],
             status=aggregate.PENDING,
             version=event.version,
             created_at=event.occurred_at,
@@ -40,7 +32,7 @@ def apply(event: RecordedEvent) -> None:
         )
         return
     request = RequestView.objects.get(pk=event.stream_id)
-    request.status = _STATUS_OF[event.event_type]
+    request.status = aggregate.TRANSITIONS[(request.status, event.event_type)]
     match event.event_type:
         case events.TRANSLATION_REJECTED.name | events.TRANSLATION_CANCELLED.name:
             request.reason = data.get("reason", "")
@@ -48,16 +40,35 @@ def apply(event: RecordedEvent) -> None:
             request.reason = f"not accepted by its deadline {data['deadline']}"
         case events.TRANSLATION_ACCEPTED.name:
             request.translator_id = data["translator_id"]
+        case events.TRANSLATION_RELEASED.name:
+            request.translator_id = None
+            request.reason = f"released by the translator: {data['reason']}"
+        case events.TRANSLATION_DECLINED.name:
+            DeclineView.objects.create(
+                request=request, translator_id=data["translator_id"], reason=data["reason"],
+                declined_at=event.occurred_at,
+            )  # fmt: skip
         case events.TRANSLATION_DELIVERED.name:
+            number = data.get("delivery", request.deliveries.count() + 1)
+            DeliveryView.objects.create(
+                request=request, number=number, translator_id=data["translator_id"],
+                sha256=data["translated_sha256"], filename=data.get("filename", ""),
+                size=data.get("size"), delivered_at=event.occurred_at,
+            )  # fmt: skip
             request.translated_sha256 = data["translated_sha256"]
             request.translated_filename = data.get("filename", "")
             request.translated_size = data.get("size")
+            request.delivered_at = event.occurred_at
+        case events.CHANGES_REQUESTED.name:
+            request.review_comment = data["comment"]
     request.version = event.version
     request.updated_at = event.occurred_at
     request.save()
 
 
 def reset() -> None:
+    DeclineView.objects.all().delete()
+    DeliveryView.objects.all().delete()
     RequestView.objects.all().delete()
 
 

@@ -7,7 +7,7 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from translations.aggregate import OPEN
-from translations.models import RequestView
+from translations.models import DeclineView, RequestView
 
 
 def requests_of_customer(customer_id: int) -> QuerySet[RequestView]:
@@ -15,8 +15,12 @@ def requests_of_customer(customer_id: int) -> QuerySet[RequestView]:
 
 
 def requests_for_translator(translator_id: int) -> QuerySet[RequestView]:
-    """What a translator may see: open requests, and the ones they accepted."""
-    return RequestView.objects.filter(Q(status=OPEN) | Q(translator_id=translator_id))
+    """What a translator may see: the open requests they have not declined, and the ones
+    they accepted (also once delivered)."""
+    declined = DeclineView.objects.filter(translator_id=translator_id).values("request_id")
+    return RequestView.objects.filter(
+        (Q(status=OPEN) & ~Q(pk__in=declined)) | Q(translator_id=translator_id)
+    )
 
 
 def all_requests() -> QuerySet[RequestView]:

@@ -4,7 +4,8 @@ replies to the documents context's lock decision."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -19,7 +20,8 @@ from eventstore.context import operation, system_actor
 from eventstore.exceptions import ConcurrencyError
 from eventstore.store import RecordedEvent
 from kernel.errors import InvalidInput
-from translations.aggregate import EXPIRABLE, TranslationRequest
+from kernel.languages import language_codes
+from translations.aggregate import DELIVERED, EXPIRABLE, TransitionError, TranslationRequest
 from translations.models import RequestView
 from translations.projections import REQUESTS
 
@@ -28,37 +30,43 @@ class InvalidRequest(InvalidInput):
     """Input that cannot be accepted; ``field`` names what to fix."""
 
 
-def language_codes() -> set[str]:
-    return {code for code, _ in settings.LANGUAGES}
-
-
-def translation_request_submit(
+def translation_requests_submit(
     *,
     document_id: uuid.UUID,
     revision: int,
     source_sha256: str,
     customer_id: int,
-    target_language: str,
+    target_languages: Sequence[str],
     deadline: datetime | None = None,
     note: str = "",
-) -> RequestView:
-    """A new request for one document revision (pinned: its sha256 goes with it); the
-    documents context answers with a lock or a rejection."""
-    language = target_language.strip().lower()
-    if language not in language_codes():
-        raise InvalidRequest(
-            "target_language", f"unknown language code {target_language!r}; use e.g. fr, de, pt-br"
-        )
+    word_count: int | None = None,
+    field: str = "target_languages",
+) -> list[RequestView]:
+    """One request per target language for one document revision (pinned: its sha256 goes
+    with each), in one transaction and one operation; the documents context answers each
+    with a hold on the document's lock or a rejection. ``field`` names the input that gave
+    the languages, for the error."""
+    languages = list(dict.fromkeys(code.strip().lower() for code in target_languages))
+    if not languages:
+        raise InvalidRequest(field, "choose at least one language")
+    unknown = [code for code in languages if code not in language_codes()]
+    if unknown:
+        raise InvalidRequest(field, f"unknown language code {unknown[0]!r}; use e.g. fr, de, pt-br")
     if deadline is not None and deadline <= timezone.now():
         raise InvalidRequest("deadline", "the deadline must be in the future")
-    request_id = uuid.uuid4()
+    request_ids = []
     with transaction.atomic():
-        events = TranslationRequest.request(
-            document_id=document_id, revision=revision, source_sha256=source_sha256,
-            customer_id=customer_id, target_language=language, deadline=deadline, note=note,
-        )  # fmt: skip
-        save_aggregate(TranslationRequest(request_id), events, projections=[REQUESTS])
-        return RequestView.objects.get(pk=request_id)
+        for language in languages:
+            request_id = uuid.uuid4()
+            events = TranslationRequest.request(
+                document_id=document_id, revision=revision, source_sha256=source_sha256,
+                customer_id=customer_id, target_language=language, deadline=deadline, note=note,
+                word_count=word_count,
+            )  # fmt: skip
+            save_aggregate(TranslationRequest(request_id), events, projections=[REQUESTS])
+            request_ids.append(request_id)
+        views = RequestView.objects.in_bulk(request_ids)
+        return [views[request_id] for request_id in request_ids]
 
 
 def _decide(request_id: uuid.UUID, decide) -> list[RecordedEvent]:
@@ -70,7 +78,8 @@ def _decide(request_id: uuid.UUID, decide) -> list[RecordedEvent]:
 
 
 def translation_request_cancel(*, request_id: uuid.UUID) -> RequestView:
-    """The customer withdraws a pending or open request; the documents context unlocks."""
+    """The customer withdraws a pending or open request; the documents context releases its
+    hold on the document."""
     _decide(request_id, lambda r: r.cancel())
     return RequestView.objects.get(pk=request_id)
 
@@ -106,6 +115,56 @@ def translation_request_deliver(
         ),
     )
     return RequestView.objects.get(pk=request_id)
+
+
+def translation_request_decline(
+    *, request_id: uuid.UUID, translator_id: int, reason: str = ""
+) -> RequestView:
+    """A translator passes on an open request: it stays open for the others and is no
+    longer offered to this one."""
+    _decide(request_id, lambda r: r.decline(translator_id, reason.strip()))
+    return RequestView.objects.get(pk=request_id)
+
+
+def translation_request_release(
+    *, request_id: uuid.UUID, translator_id: int, reason: str
+) -> RequestView:
+    """The accepting translator gives the work back, saying why: open again."""
+    if not reason.strip():
+        raise InvalidRequest("reason", "say why you give the request back")
+    _decide(request_id, lambda r: r.release(translator_id, reason.strip()))
+    return RequestView.objects.get(pk=request_id)
+
+
+def translation_request_request_changes(*, request_id: uuid.UUID, comment: str) -> RequestView:
+    """The customer sends the delivery back to the translator with what to change."""
+    if not comment.strip():
+        raise InvalidRequest("comment", "say what should be changed")
+    _decide(request_id, lambda r: r.request_changes(comment.strip()))
+    return RequestView.objects.get(pk=request_id)
+
+
+def translation_request_approve(*, request_id: uuid.UUID) -> RequestView:
+    """The customer accepts the latest delivery: the request is completed (and the
+    documents context releases its hold on the document)."""
+    _decide(request_id, lambda r: r.approve())
+    return RequestView.objects.get(pk=request_id)
+
+
+def translation_requests_approve_unanswered(*, now: datetime | None = None) -> int:
+    """Approves the deliveries the customer has not answered within
+    ``TRANSLATIONS_AUTO_APPROVE_DAYS`` (run by Celery beat)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TRANSLATIONS_AUTO_APPROVE_DAYS)
+    unanswered = RequestView.objects.filter(status=DELIVERED, delivered_at__lte=cutoff)
+    approved = 0
+    with operation(actor=system_actor("auto-approval")):
+        for request_id in list(unanswered.values_list("pk", flat=True)):
+            try:
+                approved += bool(_decide(request_id, lambda r: r.approve(automatically=True)))
+            except (ConcurrencyError, TransitionError):
+                continue  # answered this very moment: the customer's answer stands
+    return approved
 
 
 def translation_requests_expire_overdue(*, now: datetime | None = None) -> int:

@@ -14,8 +14,11 @@ class RevisionForm(forms.Form):
 
 
 class SubmitForm(forms.Form):
-    target_language = forms.ChoiceField(
-        choices=[("", "Choose a language")] + [(code, name) for code, name in settings.LANGUAGES]
+    target_languages = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        label="Target languages",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="One request per language; hold Ctrl (⌘ on a Mac) to choose several.",
     )
     deadline = forms.DateTimeField(
         required=False,

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from documents.models import DocumentView
 from eventstore import audit
 from eventstore.audit import CausalNode
 from eventstore.models import Event
+from kernel.languages import in_words, language_name
 
 SUMMARIES = {
     "documents.DocumentUploaded": "uploaded {filename} as revision 1",
@@ -25,6 +27,17 @@ SUMMARIES = {
     "translations.TranslationDelivered": "delivered {filename}",
     "translations.TranslationExpired": "expired the request at its deadline",
 }
+
+
+def lock_summary(document: DocumentView) -> str:
+    """``the French and German translations of revision 2 are``: what holds the lock."""
+    languages = [language_name(lock.target_language) for lock in document.locks.all()]
+    named = [name for name in languages if name]
+    plural = len(languages) > 1
+    what = f"{in_words(named)} " if len(named) == len(languages) else ""
+    noun = "translations" if plural else "translation"
+    verb = "are" if plural else "is"
+    return f"the {what}{noun} of revision {document.locked_revision} {verb}"
 
 
 @dataclass

@@ -18,6 +18,12 @@ urlpatterns = [
         name="audit-bundle",
     ),
     path("requests/<uuid:request_id>/cancel/", views.cancel, name="cancel"),
+    path("requests/<uuid:request_id>/approve/", views.approve, name="approve"),
+    path(
+        "requests/<uuid:request_id>/request-changes/",
+        views.request_changes,
+        name="request-changes",
+    ),
     path("audit/verify_bundle.pyz", views.verifier, name="verifier"),
     path("operations/<str:correlation_id>/", views.operation, name="operation"),
 ]

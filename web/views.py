@@ -23,6 +23,7 @@ from eventstore.exceptions import ConcurrencyError
 from eventstore.log import LogKey
 from eventstore.signing import trusted_verifiers
 from eventstore.verify_bundle import verify
+from kernel.languages import in_words, language_name
 from translations import services as translations
 from translations.aggregate import TransitionError
 from web import presenters
@@ -67,12 +68,17 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
-    requests = access.visible_requests(request.user).filter(document_id=document.pk)
+    requests = (
+        access.visible_requests(request.user)
+        .filter(document_id=document.pk)
+        .prefetch_related("deliveries")
+    )
     return {
         "document": document,
         "revisions": document.revisions.all(),
         "requests": requests.order_by("-created_at"),
         "is_owner": document.owner_id == request.user.pk,
+        "lock_summary": presenters.lock_summary(document),
         "submit_form": forms.get("submit_form") or SubmitForm(),
         "revision_form": forms.get("revision_form") or RevisionForm(),
     }
@@ -104,13 +110,17 @@ def submit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
     form = SubmitForm(request.POST)
     if form.is_valid():
         try:
-            created = composition.translation_request(
+            created = composition.translation_requests(
                 user=request.user, document_id=found.pk, **form.cleaned_data
             )
         except translations.InvalidRequest as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            messages.success(request, f"Submitted revision {created.revision} for translation.")
+            languages = in_words(language_name(r.target_language) for r in created)
+            messages.success(
+                request,
+                f"Submitted revision {created[0].revision} for translation into {languages}.",
+            )
             return redirect("web:document", document_id=found.pk)
     page = _page(request, found, submit_form=form)
     return render(request, "web/document.html", page, status=400)
@@ -147,6 +157,34 @@ def cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Cancelled the request.")
+    return redirect("web:document", document_id=found.document_id)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    found = access.submitted_request(request.user, request_id, "approve a delivery")
+    try:
+        translations.translation_request_approve(request_id=found.pk)
+    except (TransitionError, ConcurrencyError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Approved the translation.")
+    return redirect("web:document", document_id=found.document_id)
+
+
+@login_required
+@require_POST
+def request_changes(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+    found = access.submitted_request(request.user, request_id, "ask for changes")
+    try:
+        translations.translation_request_request_changes(
+            request_id=found.pk, comment=request.POST.get("comment", "")
+        )
+    except (translations.InvalidRequest, TransitionError, ConcurrencyError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Sent the translation back to the translator.")
     return redirect("web:document", document_id=found.document_id)
 
 

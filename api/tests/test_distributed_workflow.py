@@ -36,20 +36,26 @@ def until(condition, what: str):
 def test_the_whole_workflow_across_processes(distributed, users):
     customer, translator = distributed(users.customer), distributed(users.translator)
 
-    # upload -> submit -> locked -> open -> accept -> deliver -> unlocked
+    # upload -> submit -> locked -> open -> accept -> deliver -> approve -> unlocked
     document = customer.upload().json()["id"]
     first = customer.submit(document).json()["id"]
     until(lambda: status_of(customer, first) == "open", "the request to open")
     assert customer.document(document)["locked_by_request"] == first
 
+    # Another language of the same revision holds the lock too; the same language is refused.
     second = customer.submit(document, target_language="de").json()["id"]
-    until(lambda: status_of(customer, second) == "rejected", "the second request's rejection")
-    assert customer.request(second)["reason"] == (
-        f"the document is locked by translation request {first}"
+    again = customer.submit(document, target_language="fr").json()["id"]
+    until(lambda: status_of(customer, second) == "open", "the second language to open")
+    until(lambda: status_of(customer, again) == "rejected", "the same language's rejection")
+    assert customer.request(again)["reason"] == (
+        f"the French translation of revision 1 (request {first[:8]}) is already in progress"
     )
+    assert customer.document(document)["locked_by_requests"] == [first, second]
 
     assert translator.act(first, "accept").status_code == 200
     assert translator.deliver(first).status_code == 200
+    assert customer.act(first, "approve").status_code == 200
+    assert customer.act(second, "cancel").status_code == 200
     until(lambda: not customer.document(document)["locked"], "the document to unlock")
 
     # submit -> cancel -> unlocked -> new revision -> resubmit
@@ -70,4 +76,4 @@ def test_the_whole_workflow_across_processes(distributed, users):
         assert cause["event_type"] == "translations.TranslationRequested"
         assert reply["metadata"]["correlation_id"] == cause["metadata"]["correlation_id"]
         assert reply["metadata"]["actor"] == "system:consumer:documents"
-    assert len([e for e in history if e["event_type"] == "documents.DocumentLocked"]) == 3
+    assert len([e for e in history if e["event_type"] == "documents.DocumentLocked"]) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import partial
 
 import pytest
 
@@ -80,3 +81,71 @@ def test_cancel_and_accept_race_and_exactly_one_wins_each_time(open_requests, us
             assert decided == ["translations.TranslationAccepted"]
             assert (request.status, document.locked_by_request) == ("accepted", request.pk)
     assert sum(outcomes.values()) == RACES
+
+
+@pytest.fixture
+def documents(relay_on_commit, users, no_saga, tmp_path, settings) -> list[str]:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    customer = no_saga(users.customer)
+    return [customer.upload(content=f"document {n}".encode()).json()["id"] for n in range(RACES)]
+
+
+def race(*actions) -> list:
+    """Runs the actions at the same moment, each on its own connection; their results."""
+    start = threading.Barrier(len(actions))
+
+    def at_start(action):
+        def go():
+            start.wait()
+            return action()
+
+        return Worker(go)
+
+    workers = [at_start(action) for action in actions]
+    for worker in workers:
+        worker.start()
+    return [worker.outcome(timeout=60) for worker in workers]
+
+
+def holds(document_id: str) -> list[str]:
+    return [str(r) for r in DocumentView.objects.get(pk=document_id).locked_by_requests]
+
+
+@pytest.mark.parametrize("languages", [("fr", "de"), ("fr", "fr")])
+def test_two_submissions_race_and_the_lock_holds_exactly_the_open_ones(
+    documents, users, no_saga, languages
+):
+    customer = no_saga(users.customer)
+    for document_id in documents:
+        first, second = race(
+            *(partial(customer.submit, document_id, target_language=lang) for lang in languages)
+        )
+
+        ids = [first.json()["id"], second.json()["id"]]
+        statuses = [RequestView.objects.get(pk=i).status for i in ids]
+        if languages[0] != languages[1]:
+            assert statuses == ["open", "open"]
+        else:  # one of them first: the other is refused, naming it
+            assert sorted(statuses) == ["open", "rejected"]
+        opened = [i for i, status in zip(ids, statuses, strict=True) if status == "open"]
+        assert sorted(holds(document_id)) == sorted(opened)
+
+
+def test_the_last_approval_racing_a_new_language_leaves_it_holding_the_lock(
+    documents, users, no_saga
+):
+    customer, translator = no_saga(users.customer), no_saga(users.translator)
+    for document_id in documents:
+        french = customer.submit(document_id, target_language="fr").json()["id"]
+        translator.act(french, "accept")
+        translator.deliver(french)
+
+        approved, submitted = race(
+            partial(customer.act, french, "approve"),
+            partial(customer.submit, document_id, target_language="de"),
+        )
+
+        assert approved.status_code == 200, approved.content
+        german = submitted.json()["id"]
+        assert RequestView.objects.get(pk=german).status == "open"
+        assert holds(document_id) == [german]

@@ -15,7 +15,7 @@ from translations.services import translation_requests_expire_overdue
 pytestmark = pytest.mark.django_db
 
 
-def test_upload_submit_open_accept_deliver_unlocks_the_document(embedded, users):
+def test_upload_submit_open_accept_deliver_approve_unlocks_the_document(embedded, users):
     customer, translator = embedded(users.customer), embedded(users.translator)
 
     uploaded = customer.upload(title="Letter", content=b"Dear reader")
@@ -44,9 +44,16 @@ def test_upload_submit_open_accept_deliver_unlocks_the_document(embedded, users)
     assert delivered.json()["translated_sha256"] == hashlib.sha256(b"Cher lecteur").hexdigest()
     assert delivered.json()["source_sha256"] == hashlib.sha256(b"Dear reader").hexdigest()
 
-    assert customer.document(document["id"])["locked"] is False
+    # Delivered for review: the document stays locked until the customer approves.
+    assert (delivered.json()["status"], customer.document(document["id"])["locked"]) == (
+        "delivered", True,
+    )  # fmt: skip
     translation = customer.get(f"/api/translation-requests/{request_id}/translation/")
     assert b"".join(translation.streaming_content) == b"Cher lecteur"
+    approved = customer.act(request_id, "approve")
+    assert approved.status_code == 200, approved.content
+    assert approved.json()["status"] == "completed"
+    assert customer.document(document["id"])["locked"] is False
     history = customer.get(f"/api/documents/{document['id']}/history/").json()["results"]
     assert [e["event_type"] for e in history] == [
         "documents.DocumentUploaded",
@@ -55,6 +62,7 @@ def test_upload_submit_open_accept_deliver_unlocks_the_document(embedded, users)
         "translations.TranslationOpened",
         "translations.TranslationAccepted",
         "translations.TranslationDelivered",
+        "translations.DeliveryApproved",
         "documents.DocumentUnlocked",
     ]
     delivered_event = history[5]
@@ -68,7 +76,12 @@ def test_cancel_unlocks_and_a_new_revision_can_be_submitted(embedded, users):
 
     locked_upload = customer.new_revision(document["id"])
     assert locked_upload.status_code == 409
-    assert first["id"] in locked_upload.json()["detail"]  # names the request holding the lock
+    assert locked_upload.json()[
+        "detail"
+    ].startswith(  # names the request holding the lock
+        f"the document is locked while the French translation of revision 1 (request "
+        f"{first['id'][:8]}) is in progress"
+    )
 
     cancelled = customer.act(first["id"], "cancel")
     assert cancelled.status_code == 200, cancelled.content
@@ -86,17 +99,83 @@ def test_cancel_unlocks_and_a_new_revision_can_be_submitted(embedded, users):
     assert "cancelled" in again.json()["detail"]
 
 
-def test_a_second_submission_while_locked_is_rejected_with_the_reason(embedded, users):
+def test_several_languages_at_once_hold_the_lock_until_the_last_one_ends(embedded, users):
+    customer, translator = embedded(users.customer), embedded(users.translator)
+    document = customer.upload().json()
+
+    submitted = customer.post(
+        f"/api/documents/{document['id']}/translation-requests/",
+        {"target_languages": ["fr", "de", "FR "], "note": "formal"}, format="json",
+    )  # fmt: skip
+
+    assert submitted.status_code == 201, submitted.content
+    french, german = submitted.json()["requests"]
+    assert [(r["target_language"], r["revision"]) for r in (french, german)] == [
+        ("fr", 1), ("de", 1),
+    ]  # fmt: skip
+    assert {customer.request(r["id"])["status"] for r in (french, german)} == {"open"}
+    locked = customer.document(document["id"])
+    assert (locked["locked"], locked["locked_revision"]) == (True, 1)
+    assert locked["locked_by_requests"] == [french["id"], german["id"]]
+    # One submission, one operation: both requests carry its correlation id.
+    requested = [read_stream(uuid.UUID(r["id"]))[0] for r in (french, german)]
+    assert len({e.metadata["correlation_id"] for e in requested}) == 1
+
+    italian = customer.submit(document["id"], target_language="it").json()
+    french_again = customer.submit(document["id"], target_language="fr").json()
+    assert customer.request(italian["id"])["status"] == "open"  # another language: allowed
+    refused = customer.request(french_again["id"])
+    assert (refused["status"], refused["reason"]) == (
+        "rejected",
+        f"the French translation of revision 1 (request {french['id'][:8]}) is already in progress",
+    )
+
+    new_revision = customer.new_revision(document["id"])
+    assert new_revision.status_code == 409
+    assert "the French translation of revision 1" in new_revision.json()["detail"]
+    assert "the German translation of revision 1" in new_revision.json()["detail"]
+
+    customer.act(french["id"], "cancel")
+    translator.act(german["id"], "accept")
+    translator.deliver(german["id"])
+    customer.act(german["id"], "approve")
+    assert customer.document(document["id"])["locked_by_requests"] == [italian["id"]]
+    customer.act(italian["id"], "cancel")  # the last one ends: unlocked
+
+    unlocked = customer.document(document["id"])
+    assert (unlocked["locked"], unlocked["locked_revision"], unlocked["locked_by_requests"]) == (
+        False, None, [],
+    )  # fmt: skip
+    assert customer.new_revision(document["id"]).status_code == 201
+    old = customer.submit(document["id"], target_language="fr", revision=1).json()
+    assert (
+        customer.request(old["id"])["reason"]
+        == "revision 1 is not the latest; the latest is revision 2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("languages", "message"),
+    [
+        ([], "Ensure this field has at least 1 elements."),
+        (["fr", "xx"], "unknown language code 'xx'; use e.g. fr, de, pt-br"),
+    ],
+)
+def test_a_submission_names_the_languages_to_fix(embedded, users, languages, message):
     customer = embedded(users.customer)
     document = customer.upload().json()
-    holder = customer.submit(document["id"]).json()
 
-    second = customer.submit(document["id"], target_language="es").json()
+    response = customer.post(
+        f"/api/documents/{document['id']}/translation-requests/",
+        {"target_languages": languages}, format="json",
+    )  # fmt: skip
 
-    rejected = customer.request(second["id"])
-    assert rejected["status"] == "rejected"
-    assert rejected["reason"] == f"the document is locked by translation request {holder['id']}"
-    assert customer.request(holder["id"])["status"] == "open"
+    assert response.status_code == 400
+    assert message in str(response.json()["target_languages"])
+    assert (
+        customer.get(f"/api/translation-requests/?document={document['id']}").json()["results"]
+        == []
+    )
 
 
 def test_the_history_shows_the_cross_context_chain_of_one_operation(embedded, users):
@@ -141,3 +220,15 @@ def test_a_request_not_accepted_by_its_deadline_expires_and_unlocks(
     assert customer.document(document["id"])["locked"] is False
     (event,) = [e for e in read_stream(uuid.UUID(request_id)) if e.event_type.endswith("Expired")]
     assert event.metadata["actor"] == "system:deadline-expiry"
+
+
+def test_an_upload_records_its_count_and_a_request_carries_it(embedded, users):
+    customer = embedded(users.customer)
+
+    document = customer.upload(content=b"Four words in here").json()
+    request = customer.submit(document["id"]).json()
+
+    assert document["revisions"][0]["word_count"] == 4
+    assert request["word_count"] == 4
+    uploaded = read_stream(uuid.UUID(document["id"]))[0]
+    assert (uploaded.schema_version, uploaded.data["word_count"]) == (2, 4)

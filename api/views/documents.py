@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +22,8 @@ from api.serializers import (
     EventOutput,
     RevisionOutput,
     RevisionUploadInput,
+    SubmissionInput,
+    SubmissionOutput,
 )
 from api.views.base import InLogOrder, OperationView
 from blobstore.content import download
@@ -80,6 +82,28 @@ class RevisionList(OperationView):
             document_id=document_id, file=given.validated_data["file"]
         )
         return Response(DocumentDetailOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentSubmission(OperationView):
+    """Submit a revision for translation into several languages at once: one request per
+    language, in one operation. Each answer (the document's lock held, or the request
+    rejected with the reason) follows as that request's status."""
+
+    serializer_class = SubmissionOutput
+    parser_classes = [JSONParser]
+    error_statuses = {"POST": (status.HTTP_404_NOT_FOUND,)}
+
+    @extend_schema(request=SubmissionInput, responses={201: SubmissionOutput})
+    @idempotent
+    def post(self, request: Request, document_id: uuid.UUID) -> Response:
+        given = SubmissionInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        created = composition.translation_requests(
+            user=request.user, document_id=document_id, **given.validated_data
+        )
+        return Response(
+            SubmissionOutput({"requests": created}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class RevisionFile(OperationView):

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from eventstore.context import operation
 from translations.models import RequestView
-from translations.services import translation_request_open, translation_request_submit
+from translations.services import translation_request_open, translation_requests_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,9 @@ def open_request(users, tmp_path, settings):
     """A request the documents context has answered (its reply stood for by the service)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     with operation(actor=f"user:{users.customer.pk}"):
-        request = translation_request_submit(
+        [request] = translation_requests_submit(
             document_id=uuid.uuid4(), revision=1, source_sha256="a" * 64,
-            customer_id=users.customer.pk, target_language="fr",
+            customer_id=users.customer.pk, target_languages=["fr"],
         )  # fmt: skip
     with operation(actor="system:consumer:translations"):
         translation_request_open(request_id=request.pk)
@@ -77,3 +77,43 @@ def test_another_translator_cannot_deliver_and_customers_have_no_queue(
     client.force_login(users.customer)
     assert client.get(CHANGELIST).status_code == 302  # not staff: to the admin's login
     assert RequestView.objects.get().status == "accepted"
+
+
+def test_a_translator_declines_from_the_queue_and_it_leaves_their_queue_only(
+    client, users, open_request
+):
+    client.force_login(users.translator)
+    row_link = f"{CHANGELIST}{open_request.pk}/change/".encode()
+
+    declined = client.post(
+        CHANGELIST,
+        {"action": "decline_selected", "_selected_action": [str(open_request.pk)]},
+        follow=True,
+    )
+
+    assert b"Declined" in declined.content
+    assert row_link not in client.get(CHANGELIST).content
+    client.force_login(users.other_translator)
+    assert row_link in client.get(CHANGELIST).content
+    assert RequestView.objects.get().status == "open"
+
+
+def test_a_translator_gives_accepted_work_back_with_a_reason(client, users, open_request):
+    client.force_login(users.translator)
+    client.post(
+        CHANGELIST, {"action": "accept_selected", "_selected_action": [str(open_request.pk)]}
+    )
+    release_url = f"{CHANGELIST}{open_request.pk}/release/"
+    assert b"Give back" in client.get(CHANGELIST, {"mine": "accepted"}).content
+
+    no_reason = client.post(release_url, {"reason": ""})
+    released = client.post(release_url, {"reason": "on leave next week"})
+
+    assert no_reason.status_code == 400
+    assert released.status_code == 302
+    open_request.refresh_from_db()
+    assert (open_request.status, open_request.translator_id, open_request.reason) == (
+        "open", None, "released by the translator: on leave next week",
+    )  # fmt: skip
+    client.force_login(users.other_translator)
+    assert client.get(release_url).status_code == 403  # open: not theirs to give back

@@ -10,6 +10,7 @@ from documents.services import document_upload
 from eventstore.context import operation
 from eventstore.store import read_stream
 from translations.models import RequestView
+from translations.services import translation_request_accept, translation_request_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -37,18 +38,21 @@ def test_the_workflow_through_the_pages(customer_client, django_capture_on_commi
     assert uploaded.status_code == 302 and uploaded["Location"] == f"/documents/{document.pk}/"
 
     submitted = post(customer_client, capture, f"/documents/{document.pk}/submit/",
-                     {"target_language": "fr", "note": "formal"})  # fmt: skip
+                     {"target_languages": "fr", "note": "formal"})  # fmt: skip
     assert submitted.status_code == 302
     request = RequestView.objects.get()
     page = customer_client.get(f"/documents/{document.pk}/")
     assert request.status == "open"
     assert b'<span class="badge locked">locked</span>' in page.content
+    assert b"while the French translation of revision 1 is in progress" in page.content
     assert f'data-request="{request.pk}">open<'.encode() in page.content
 
     refused = post(customer_client, capture, f"/documents/{document.pk}/revisions/",
                    {"file": SimpleUploadedFile("letter.txt", b"v2")})  # fmt: skip
     assert refused.status_code == 409
-    assert f"locked by translation request {request.pk}".encode() in refused.content
+    assert (
+        f"the French translation of revision 1 (request {str(request.pk)[:8]}) is in progress"
+    ).encode() in refused.content
 
     post(customer_client, capture, f"/requests/{request.pk}/cancel/", {})
     status = customer_client.get(f"/documents/{document.pk}/status/")
@@ -80,7 +84,7 @@ def test_the_operation_page_nests_events_under_their_cause(
     post(customer_client, capture, "/documents/upload/",
          {"file": SimpleUploadedFile("letter.txt", b"Dear")})  # fmt: skip
     document = DocumentView.objects.get()
-    post(customer_client, capture, f"/documents/{document.pk}/submit/", {"target_language": "de"})
+    post(customer_client, capture, f"/documents/{document.pk}/submit/", {"target_languages": "de"})
     request = RequestView.objects.get()
     correlation = read_stream(request.pk)[0].metadata["correlation_id"]
 
@@ -104,7 +108,8 @@ def test_another_customers_pages_do_not_exist(client, users, relay_on_commit, tm
                 f"/documents/{theirs.pk}/status/"):  # fmt: skip
         assert client.get(url).status_code == 404
     assert (
-        client.post(f"/documents/{theirs.pk}/submit/", {"target_language": "fr"}).status_code == 404
+        client.post(f"/documents/{theirs.pk}/submit/", {"target_languages": "fr"}).status_code
+        == 404
     )
 
 
@@ -149,3 +154,48 @@ def test_verify_this_history_shows_the_checkpoint_and_the_result(
     other.force_login(users.other_customer)
     assert other.get(url).status_code == 404
     assert other.get(f"/documents/{document.pk}/history/audit.json").status_code == 404
+
+
+def test_a_delivery_is_reviewed_on_the_document_page(
+    customer_client, users, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    post(customer_client, capture, "/documents/upload/",
+         {"file": SimpleUploadedFile("letter.txt", b"Dear")})  # fmt: skip
+    document = DocumentView.objects.get()
+    post(customer_client, capture, f"/documents/{document.pk}/submit/",
+         {"target_languages": ["fr", "de"]})  # fmt: skip
+    french = RequestView.objects.get(target_language="fr")
+    with capture(execute=True), operation(actor=f"user:{users.translator.pk}"):
+        translation_request_accept(request_id=french.pk, translator_id=users.translator.pk)
+        translation_request_deliver(
+            request_id=french.pk, translator_id=users.translator.pk,
+            file=SimpleUploadedFile("lettre.txt", b"Cher"),
+        )  # fmt: skip
+
+    page = customer_client.get(f"/documents/{document.pk}/")
+    assert b"while the French and German translations of revision 1 are in progress" in (
+        page.content
+    )
+    assert f'action="/requests/{french.pk}/approve/"'.encode() in page.content
+    sent_back = post(customer_client, capture, f"/requests/{french.pk}/request-changes/",
+                     {"comment": "More formal, please."})  # fmt: skip
+    assert sent_back.status_code == 302
+    page = customer_client.get(f"/documents/{document.pk}/")
+    assert b"Changes asked for: More formal, please." in page.content
+    assert b">changes requested<" in page.content
+
+    with capture(execute=True), operation(actor=f"user:{users.translator.pk}"):
+        translation_request_deliver(
+            request_id=french.pk, translator_id=users.translator.pk,
+            file=SimpleUploadedFile("lettre.txt", b"Cher Monsieur"),
+        )  # fmt: skip
+    page = customer_client.get(f"/documents/{document.pk}/")
+    assert b"All 2 deliveries" in page.content
+    assert b"<th>Words</th>" in page.content and french.word_count == 1  # "Dear"
+    post(customer_client, capture, f"/requests/{french.pk}/approve/", {})
+    french.refresh_from_db()
+    assert french.status == "completed"
+    assert DocumentView.objects.get().locked_by_requests == [
+        RequestView.objects.get(target_language="de").pk
+    ]
