@@ -82,7 +82,7 @@ class ApiSchema(AutoSchema):
             codes.add(404)
         if any(p["in"] in ("query", "header") for p in parameters):
             codes.add(400)
-        if method == "POST":
+        if method in ("POST", "PUT"):
             codes |= {400, 409, 415}
         if idempotent:
             codes.add(422)

@@ -12,6 +12,10 @@ from translations.models import DeliveryView, RequestView
 
 class DocumentUploadInput(serializers.Serializer):
     title = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    language = serializers.CharField(
+        max_length=35, required=False, allow_blank=True, default="",
+        help_text="the language the document is in, e.g. en (translators choose by it)",
+    )  # fmt: skip
     file = serializers.FileField(allow_empty_file=True)  # the service says why it is empty
 
 
@@ -45,9 +49,9 @@ class RequestOutput(serializers.ModelSerializer):
         model = RequestView
         fields = [
             "id", "document", "revision", "source_sha256", "word_count", "customer",
-            "target_language", "deadline", "note", "status", "reason", "review_comment",
-            "translator", "translated_sha256", "translated_filename", "translated_size",
-            "delivered_at", "deliveries", "created_at", "updated_at",
+            "source_language", "target_language", "deadline", "note", "status", "reason",
+            "review_comment", "translator", "translated_sha256", "translated_filename",
+            "translated_size", "delivered_at", "deliveries", "created_at", "updated_at",
         ]  # fmt: skip
 
 
@@ -68,7 +72,7 @@ class DocumentOutput(serializers.ModelSerializer):
     class Meta:
         model = DocumentView
         fields = [
-            "id", "title", "owner", "latest_revision", "locked", "locked_revision",
+            "id", "title", "language", "owner", "latest_revision", "locked", "locked_revision",
             "locked_by_requests", "locked_by_request", "created_at", "updated_at",
         ]  # fmt: skip
 
@@ -129,6 +133,20 @@ class ReleaseInput(serializers.Serializer):
 
 class ChangesInput(serializers.Serializer):
     comment = serializers.CharField(max_length=4000, help_text="what should be changed")
+
+
+class LanguagePairOutput(serializers.Serializer):
+    source = serializers.CharField()
+    target = serializers.CharField()
+
+
+class LanguagesOutput(serializers.Serializer):
+    pairs = LanguagePairOutput(many=True)
+
+
+class LanguagesInput(serializers.Serializer):
+    sources = serializers.ListField(child=serializers.CharField(max_length=35), max_length=100)
+    targets = serializers.ListField(child=serializers.CharField(max_length=35), max_length=100)
 
 
 class DeliverInput(serializers.Serializer):

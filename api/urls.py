@@ -3,7 +3,7 @@ from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.views import audit, documents, events, requests, tokens
+from api.views import audit, documents, events, requests, tokens, translators
 
 app_name = "api"
 
@@ -92,6 +92,11 @@ urlpatterns = [
         "translation-requests/<uuid:request_id>/translation/",
         requests.RequestTranslationFile.as_view(),
         name="request-translation",
+    ),
+    path(
+        "translator/languages/",
+        translators.TranslatorLanguages.as_view(),
+        name="translator-languages",
     ),
     path("events/", events.EventList.as_view(), name="events"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

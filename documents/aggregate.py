@@ -84,8 +84,13 @@ class Document(Aggregate):
 
     # --- commands ---------------------------------------------------------------------
     @staticmethod
-    def upload(*, owner_id: int, title: str, file: Revision) -> list[NewEvent]:
-        data = {"owner_id": owner_id, "title": title, **asdict(file), "revision": 1}
+    def upload(
+        *, owner_id: int, title: str, file: Revision, language: str | None = None
+    ) -> list[NewEvent]:
+        data = {
+            "owner_id": owner_id, "title": title, "language": language, **asdict(file),
+            "revision": 1,
+        }  # fmt: skip
         return [NewEvent(events.DOCUMENT_UPLOADED.name, data)]
 
     def upload_revision(self, file: Revision) -> list[NewEvent]:
@@ -124,7 +129,9 @@ class Document(Aggregate):
                 f"revision {revision} is not the latest; the latest is "
                 f"revision {self.latest_revision}"
             )
-        same = [hold for hold in self.holds.values() if language and hold.language == language]
+        # A hold taken before holds named their language stands for any language: then one
+        # request held the whole document.
+        same = [h for h in self.holds.values() if h.language in (language, "")]
         if same:
             return f"{same[0].in_words()} is already in progress"
         return ""

@@ -35,14 +35,24 @@ def _with_unknown_word_count(data: dict) -> dict:
     return {**data, "word_count": None}
 
 
+def _with_unknown_language(data: dict) -> dict:
+    """Version 1 → 2: documents uploaded before they had a language have none."""
+    return {**_with_unknown_word_count(data), "language": None}
+
+
+_UPLOADED = {
+    "owner_id": {"type": "integer"},
+    "title": {"type": "string", "minLength": 1},
+}
+# The language the document is written in (null or absent: not said). Optional, so that the
+# version 2 events written before it was added stay valid.
+_LANGUAGE = {"language": {"type": ["string", "null"], "maxLength": 35}}
+
 DOCUMENT_UPLOADED = EventType(
     name="documents.DocumentUploaded",
-    schema=_schema(
-        {"owner_id": {"type": "integer"}, "title": {"type": "string", "minLength": 1}, **_REVISION},
-        ["owner_id", "title", *_REVISION],
-    ),
+    schema=_schema({**_UPLOADED, **_LANGUAGE, **_REVISION}, [*_UPLOADED, *_REVISION]),
     schema_version=2,
-    upcasters={1: _with_unknown_word_count},
+    upcasters={1: _with_unknown_language},
 )
 REVISION_UPLOADED = EventType(
     name="documents.RevisionUploaded",

@@ -13,6 +13,7 @@ class DocumentView(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="documents"
     )
     title = models.CharField(max_length=255)
+    language = models.CharField(max_length=35, blank=True, help_text="the language it is in")
     latest_revision = models.PositiveIntegerField()
     locked_revision = models.PositiveIntegerField(
         null=True, blank=True, help_text="the revision being translated while locked"

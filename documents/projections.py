@@ -16,6 +16,7 @@ def apply(event: RecordedEvent) -> None:
             id=event.stream_id,
             owner_id=data["owner_id"],
             title=data["title"],
+            language=data.get("language") or "",
             latest_revision=1,
             version=event.version,
             created_at=event.occurred_at,

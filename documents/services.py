@@ -18,6 +18,7 @@ from documents.wordcount import count_words
 from eventstore.aggregates import load_aggregate, save_aggregate
 from eventstore.store import RecordedEvent
 from kernel.errors import InvalidInput
+from kernel.languages import language_codes
 
 
 class InvalidUpload(InvalidInput):
@@ -55,15 +56,21 @@ def stored_revision(file: UploadedFile) -> Revision:
     )  # fmt: skip
 
 
-def document_upload(*, owner_id: int, title: str, file: UploadedFile) -> DocumentView:
-    """A new document at revision 1; its bytes are stored by sha256 before the event that
-    names them is appended."""
+def document_upload(
+    *, owner_id: int, title: str, file: UploadedFile, language: str = ""
+) -> DocumentView:
+    """A new document at revision 1, in ``language`` if given (the source language of its
+    translations); its bytes are stored by sha256 before the event that names them is
+    appended."""
+    language = language.strip().lower()
+    if language and language not in language_codes():
+        raise InvalidInput("language", f"unknown language code {language!r}; use e.g. en, de")
     revision = stored_revision(file)
     document_id = uuid.uuid4()
     with transaction.atomic():
         document = Document(document_id)
         events = Document.upload(owner_id=owner_id, title=title.strip() or revision.filename,
-                                 file=revision)  # fmt: skip
+                                 file=revision, language=language or None)  # fmt: skip
         save_aggregate(document, events, projections=[DOCUMENTS])
         return DocumentView.objects.get(pk=document_id)
 

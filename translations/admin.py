@@ -21,7 +21,7 @@ from accounts.roles import is_staff_member, is_translator
 from eventstore.exceptions import ConcurrencyError
 from kernel.errors import ApplicationError
 from translations import selectors, services
-from translations.aggregate import ACCEPTED, DELIVERABLE, TransitionError
+from translations.aggregate import DELIVERABLE, RELEASABLE
 from translations.models import RequestView
 
 
@@ -73,8 +73,8 @@ class TranslationRequestAdmin(admin.ModelAdmin):
     accept action and the deliver page."""
 
     list_display = (
-        "short_id", "target_language", "revision", "word_count", "status", "deadline",
-        "created_at", "translator", "work",
+        "short_id", "source_language", "target_language", "revision", "word_count", "status",
+        "deadline", "created_at", "translator", "work",
     )  # fmt: skip
     list_filter = ("status", "target_language", DeadlineFilter, MineFilter)
     ordering = ("deadline", "created_at")
@@ -115,7 +115,7 @@ class TranslationRequestAdmin(admin.ModelAdmin):
         if obj.status in DELIVERABLE:
             deliver = reverse("admin:translations_requestview_deliver", args=[obj.pk])
             links.append(format_html('<a class="button" href="{}">Deliver</a>', deliver))
-        if obj.status == ACCEPTED:
+        if obj.status in RELEASABLE:
             release = reverse("admin:translations_requestview_release", args=[obj.pk])
             links.append(format_html('<a href="{}">Give back</a>', release))
         return format_html(" · ".join(["{}"] * len(links)), *links)
@@ -130,7 +130,7 @@ class TranslationRequestAdmin(admin.ModelAdmin):
                 services.translation_request_accept(
                     request_id=item.pk, translator_id=request.user.pk
                 )
-            except (TransitionError, ConcurrencyError) as exc:
+            except (ApplicationError, ConcurrencyError) as exc:
                 self.message_user(request, f"{str(item.pk)[:8]}: {exc}", messages.ERROR)
             else:
                 self.message_user(request, f"Accepted {str(item.pk)[:8]}.", messages.SUCCESS)
@@ -144,7 +144,7 @@ class TranslationRequestAdmin(admin.ModelAdmin):
                 services.translation_request_decline(
                     request_id=item.pk, translator_id=request.user.pk
                 )
-            except (TransitionError, ConcurrencyError) as exc:
+            except (ApplicationError, ConcurrencyError) as exc:
                 self.message_user(request, f"{str(item.pk)[:8]}: {exc}", messages.ERROR)
             else:
                 self.message_user(request, f"Declined {str(item.pk)[:8]}.", messages.SUCCESS)

@@ -39,11 +39,21 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (OPEN, events.TRANSLATION_DECLINED.name): OPEN,
     (OPEN, events.TRANSLATION_ACCEPTED.name): ACCEPTED,
     (ACCEPTED, events.TRANSLATION_RELEASED.name): OPEN,
+    (CHANGES_REQUESTED, events.TRANSLATION_RELEASED.name): OPEN,
     (ACCEPTED, events.TRANSLATION_DELIVERED.name): DELIVERED,
     (DELIVERED, events.CHANGES_REQUESTED.name): CHANGES_REQUESTED,
     (CHANGES_REQUESTED, events.TRANSLATION_DELIVERED.name): DELIVERED,
     (DELIVERED, events.DELIVERY_APPROVED.name): COMPLETED,
 }
+
+
+def status_after(status: str, event: RecordedEvent) -> str:
+    """The status a request is in after ``event``. A delivery recorded before deliveries
+    were reviewed (it has no ``delivery`` number) was final when it was made: its request
+    is completed (and the documents context released its lock then)."""
+    if event.event_type == events.TRANSLATION_DELIVERED.name and "delivery" not in event.data:
+        return COMPLETED
+    return TRANSITIONS[(status, event.event_type)]
 
 
 def statuses_before(event_type: str) -> set[str]:
@@ -53,6 +63,7 @@ def statuses_before(event_type: str) -> set[str]:
 
 CANCELLABLE = statuses_before(events.TRANSLATION_CANCELLED.name)
 DELIVERABLE = statuses_before(events.TRANSLATION_DELIVERED.name)
+RELEASABLE = statuses_before(events.TRANSLATION_RELEASED.name)
 EXPIRABLE = statuses_before(events.TRANSLATION_EXPIRED.name)
 
 
@@ -98,6 +109,7 @@ class TranslationRequest(Aggregate):
         deadline: datetime | None,
         note: str,
         word_count: int | None = None,
+        source_language: str | None = None,
     ) -> list[NewEvent]:
         data = {
             "document_id": str(document_id),
@@ -108,6 +120,7 @@ class TranslationRequest(Aggregate):
             "deadline": deadline.isoformat() if deadline else None,
             "note": note,
             "word_count": word_count,
+            "source_language": source_language,
         }
         return [NewEvent(events.TRANSLATION_REQUESTED.name, data)]
 
@@ -193,7 +206,7 @@ class TranslationRequest(Aggregate):
     # --- state ------------------------------------------------------------------------
     def apply(self, event: RecordedEvent) -> None:
         data = event.data
-        self.status = TRANSITIONS[(self.status, event.event_type)]
+        self.status = status_after(self.status, event)
         match event.event_type:
             case events.TRANSLATION_REQUESTED.name:
                 self.document_id, self.revision = data["document_id"], data["revision"]

@@ -30,8 +30,10 @@ TRANSLATION_REQUESTED = EventType(
             "deadline": {"type": ["string", "null"], "format": "date-time"},
             "note": {"type": "string"},
             # Version 2: the source revision's word count, as the documents context counted
-            # it (null: not counted).
+            # it, and the document's language (null: not counted, not said; the language is
+            # optional: the first version 2 events were written without it).
             "word_count": {"type": ["integer", "null"], "minimum": 0},
+            "source_language": {"type": ["string", "null"], "maxLength": 35},
         },
         [
             "document_id",
@@ -43,7 +45,7 @@ TRANSLATION_REQUESTED = EventType(
         ],
     ),
     schema_version=2,
-    upcasters={1: lambda data: {**data, "word_count": None}},
+    upcasters={1: lambda data: {**data, "word_count": None, "source_language": None}},
 )
 TRANSLATION_OPENED = EventType(name="translations.TranslationOpened", schema=_schema({}, []))
 TRANSLATION_REJECTED = EventType(
@@ -113,6 +115,24 @@ TRANSLATION_EXPIRED = EventType(
     schema=_schema({"deadline": {"type": "string", "format": "date-time"}}, ["deadline"]),
 )
 
+# A translator's profile: the language pairs they work in (its own stream per translator).
+PROFILE_STREAM_TYPE = "translations.TranslatorProfile"
+_LANGUAGE = {"type": "string", "minLength": 2, "maxLength": 35}
+LANGUAGE_PAIRS_SET = EventType(
+    name="translations.LanguagePairsSet",
+    schema=_schema(
+        {
+            "translator_id": {"type": "integer"},
+            "pairs": {
+                "type": "array",
+                "maxItems": 400,
+                "items": _schema({"source": _LANGUAGE, "target": _LANGUAGE}, ["source", "target"]),
+            },
+        },
+        ["translator_id", "pairs"],
+    ),
+)
+
 ALL = [
     TRANSLATION_REQUESTED,
     TRANSLATION_OPENED,
@@ -125,4 +145,5 @@ ALL = [
     TRANSLATION_RELEASED,
     CHANGES_REQUESTED,
     DELIVERY_APPROVED,
+    LANGUAGE_PAIRS_SET,
 ]

@@ -17,6 +17,9 @@ class RequestView(models.Model):
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="translation_requests"
     )
+    source_language = models.CharField(
+        max_length=35, blank=True, help_text="the document's language, if its customer said"
+    )
     target_language = models.CharField(max_length=35, db_index=True)
     deadline = models.DateTimeField(null=True, blank=True, db_index=True)
     note = models.TextField(blank=True)
@@ -97,3 +100,23 @@ class DeclineView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} declined by {self.translator_id}"
+
+
+class LanguagePairView(models.Model):
+    """One language pair a translator works in (a projection of their profile)."""
+
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_pairs"
+    )
+    source = models.CharField(max_length=35)
+    target = models.CharField(max_length=35)
+
+    class Meta:
+        ordering = ["translator", "source", "target"]
+        constraints = [
+            models.UniqueConstraint(fields=["translator", "source", "target"], name="one_pair")
+        ]
+        verbose_name = "language pair"
+
+    def __str__(self) -> str:
+        return f"{self.translator_id}: {self.source} → {self.target}"

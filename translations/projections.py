@@ -8,7 +8,7 @@ from datetime import datetime
 from eventstore.projections import Projection
 from eventstore.store import RecordedEvent
 from translations import aggregate, events
-from translations.models import DeclineView, DeliveryView, RequestView
+from translations.models import DeclineView, DeliveryView, LanguagePairView, RequestView
 
 
 def apply(event: RecordedEvent) -> None:
@@ -25,6 +25,7 @@ def apply(event: RecordedEvent) -> None:
             deadline=datetime.fromisoformat(deadline) if deadline else None,
             note=data.get("note", ""),
             word_count=data["word_count"],
+            source_language=data.get("source_language") or "",
             status=aggregate.PENDING,
             version=event.version,
             created_at=event.occurred_at,
@@ -32,7 +33,7 @@ def apply(event: RecordedEvent) -> None:
         )
         return
     request = RequestView.objects.get(pk=event.stream_id)
-    request.status = aggregate.TRANSITIONS[(request.status, event.event_type)]
+    request.status = aggregate.status_after(request.status, event)
     match event.event_type:
         case events.TRANSLATION_REJECTED.name | events.TRANSLATION_CANCELLED.name:
             request.reason = data.get("reason", "")
@@ -74,9 +75,26 @@ def reset() -> None:
 
 REQUESTS = Projection(
     name="translations.requests",
-    event_types=frozenset(e.name for e in events.ALL),
+    event_types=frozenset(e.name for e in events.ALL) - {events.LANGUAGE_PAIRS_SET.name},
     apply=apply,
     reset=reset,
 )
 
-ALL = [REQUESTS]
+
+def apply_profile(event: RecordedEvent) -> None:
+    translator_id = event.data["translator_id"]
+    LanguagePairView.objects.filter(translator_id=translator_id).delete()
+    LanguagePairView.objects.bulk_create(
+        LanguagePairView(translator_id=translator_id, source=p["source"], target=p["target"])
+        for p in event.data["pairs"]
+    )
+
+
+LANGUAGE_PAIRS = Projection(
+    name="translations.language_pairs",
+    event_types=frozenset({events.LANGUAGE_PAIRS_SET.name}),
+    apply=apply_profile,
+    reset=lambda: LanguagePairView.objects.all().delete(),
+)
+
+ALL = [REQUESTS, LANGUAGE_PAIRS]

@@ -7,7 +7,7 @@ import uuid
 from django.db.models import Q, QuerySet
 
 from translations.aggregate import OPEN
-from translations.models import DeclineView, RequestView
+from translations.models import DeclineView, LanguagePairView, RequestView
 
 
 def requests_of_customer(customer_id: int) -> QuerySet[RequestView]:
@@ -15,12 +15,28 @@ def requests_of_customer(customer_id: int) -> QuerySet[RequestView]:
 
 
 def requests_for_translator(translator_id: int) -> QuerySet[RequestView]:
-    """What a translator may see: the open requests they have not declined, and the ones
-    they accepted (also once delivered)."""
+    """What a translator may see: the open requests in their language pairs that they have
+    not declined, and the ones they accepted (also once delivered)."""
     declined = DeclineView.objects.filter(translator_id=translator_id).values("request_id")
-    return RequestView.objects.filter(
-        (Q(status=OPEN) & ~Q(pk__in=declined)) | Q(translator_id=translator_id)
-    )
+    offered = Q(status=OPEN) & ~Q(pk__in=declined) & in_pairs_of(translator_id)
+    return RequestView.objects.filter(offered | Q(translator_id=translator_id))
+
+
+def in_pairs_of(translator_id: int) -> Q:
+    """Requests in one of the translator's pairs: into its target, from its source or from
+    a language not said. Everything while they have set no pairs."""
+    pairs = list(LanguagePairView.objects.filter(translator_id=translator_id))
+    if not pairs:
+        return Q()
+    matches = Q(pk__in=[])
+    for pair in pairs:
+        source = Q(source_language=pair.source) | Q(source_language="")
+        matches |= Q(target_language=pair.target) & source
+    return matches
+
+
+def language_pairs_of(translator_id: int) -> QuerySet[LanguagePairView]:
+    return LanguagePairView.objects.filter(translator_id=translator_id)
 
 
 def all_requests() -> QuerySet[RequestView]:

@@ -23,7 +23,8 @@ from kernel.errors import InvalidInput
 from kernel.languages import language_codes
 from translations.aggregate import DELIVERED, EXPIRABLE, TransitionError, TranslationRequest
 from translations.models import RequestView
-from translations.projections import REQUESTS
+from translations.profile import MAX_PAIRS, Pair, TranslatorProfile, profile_stream
+from translations.projections import LANGUAGE_PAIRS, REQUESTS
 
 
 class InvalidRequest(InvalidInput):
@@ -40,6 +41,7 @@ def translation_requests_submit(
     deadline: datetime | None = None,
     note: str = "",
     word_count: int | None = None,
+    source_language: str | None = None,
     field: str = "target_languages",
 ) -> list[RequestView]:
     """One request per target language for one document revision (pinned: its sha256 goes
@@ -61,7 +63,7 @@ def translation_requests_submit(
             events = TranslationRequest.request(
                 document_id=document_id, revision=revision, source_sha256=source_sha256,
                 customer_id=customer_id, target_language=language, deadline=deadline, note=note,
-                word_count=word_count,
+                word_count=word_count, source_language=source_language,
             )  # fmt: skip
             save_aggregate(TranslationRequest(request_id), events, projections=[REQUESTS])
             request_ids.append(request_id)
@@ -122,7 +124,7 @@ def translation_request_decline(
 ) -> RequestView:
     """A translator passes on an open request: it stays open for the others and is no
     longer offered to this one."""
-    _decide(request_id, lambda r: r.decline(translator_id, reason.strip()))
+    _decide(request_id, lambda r: r.decline(translator_id, _text("reason", reason, 2000)))
     return RequestView.objects.get(pk=request_id)
 
 
@@ -132,7 +134,7 @@ def translation_request_release(
     """The accepting translator gives the work back, saying why: open again."""
     if not reason.strip():
         raise InvalidRequest("reason", "say why you give the request back")
-    _decide(request_id, lambda r: r.release(translator_id, reason.strip()))
+    _decide(request_id, lambda r: r.release(translator_id, _text("reason", reason, 2000)))
     return RequestView.objects.get(pk=request_id)
 
 
@@ -140,7 +142,7 @@ def translation_request_request_changes(*, request_id: uuid.UUID, comment: str) 
     """The customer sends the delivery back to the translator with what to change."""
     if not comment.strip():
         raise InvalidRequest("comment", "say what should be changed")
-    _decide(request_id, lambda r: r.request_changes(comment.strip()))
+    _decide(request_id, lambda r: r.request_changes(_text("comment", comment, 4000)))
     return RequestView.objects.get(pk=request_id)
 
 
@@ -165,6 +167,34 @@ def translation_requests_approve_unanswered(*, now: datetime | None = None) -> i
             except (ConcurrencyError, TransitionError):
                 continue  # answered this very moment: the customer's answer stands
     return approved
+
+
+def translator_language_pairs_set(
+    *, translator_id: int, sources: Sequence[str], targets: Sequence[str]
+) -> list[Pair]:
+    """The pairs a translator works in: every chosen source language into every chosen
+    target language (a language into itself is no pair)."""
+    codes = language_codes()
+    for field, chosen in (("sources", sources), ("targets", targets)):
+        unknown = [code for code in chosen if code not in codes]
+        if unknown:
+            raise InvalidRequest(field, f"unknown language code {unknown[0]!r}")
+    pairs = {Pair(s, t) for s in sources for t in targets if s != t}
+    if len(pairs) > MAX_PAIRS:
+        raise InvalidRequest("targets", f"at most {MAX_PAIRS} pairs; you chose {len(pairs)}")
+    with transaction.atomic():
+        profile = load_aggregate(TranslatorProfile, profile_stream(translator_id))
+        save_aggregate(
+            profile, profile.set_pairs(translator_id, list(pairs)), projections=[LANGUAGE_PAIRS]
+        )
+        return profile.pairs
+
+
+def _text(field: str, text: str, limit: int) -> str:
+    text = text.strip()
+    if len(text) > limit:
+        raise InvalidRequest(field, f"at most {limit} characters; this is {len(text)}")
+    return text
 
 
 def translation_requests_expire_overdue(*, now: datetime | None = None) -> int:

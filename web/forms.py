@@ -6,6 +6,12 @@ from django.conf import settings
 
 class UploadForm(forms.Form):
     title = forms.CharField(max_length=255, required=False, help_text="Defaults to the file name.")
+    language = forms.ChoiceField(
+        choices=[("", "Not said"), *settings.LANGUAGES],
+        required=False,
+        label="Written in",
+        help_text="Translators who work from this language are offered its requests.",
+    )
     file = forms.FileField(allow_empty_file=True)  # the service says why an empty one is refused
 
 
@@ -29,3 +35,18 @@ class SubmitForm(forms.Form):
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         label="Note to the translator",
     )  # fmt: skip
+
+
+class LanguagePairsForm(forms.Form):
+    sources = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        label="I translate from",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    targets = forms.MultipleChoiceField(
+        choices=settings.LANGUAGES,
+        label="into",
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text="Every language on the left into every one here.",
+    )

@@ -25,5 +25,6 @@ urlpatterns = [
         name="request-changes",
     ),
     path("audit/verify_bundle.pyz", views.verifier, name="verifier"),
+    path("translator/languages/", views.languages, name="languages"),
     path("operations/<str:correlation_id>/", views.operation, name="operation"),
 ]

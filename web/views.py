@@ -24,10 +24,11 @@ from eventstore.log import LogKey
 from eventstore.signing import trusted_verifiers
 from eventstore.verify_bundle import verify
 from kernel.languages import in_words, language_name
+from translations import selectors as translation_selectors
 from translations import services as translations
-from translations.aggregate import TransitionError
+from translations.aggregate import REJECTED, TransitionError
 from web import presenters
-from web.forms import RevisionForm, SubmitForm, UploadForm
+from web.forms import LanguagePairsForm, RevisionForm, SubmitForm, UploadForm
 
 HISTORY_PAGE = 50
 logger = logging.getLogger(__name__)
@@ -116,14 +117,31 @@ def submit(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
         except translations.InvalidRequest as exc:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
-            languages = in_words(language_name(r.target_language) for r in created)
-            messages.success(
-                request,
-                f"Submitted revision {created[0].revision} for translation into {languages}.",
-            )
+            _say_how_submissions_went(request, [r.pk for r in created])
             return redirect("web:document", document_id=found.pk)
     page = _page(request, found, submit_form=form)
     return render(request, "web/document.html", page, status=400)
+
+
+def _say_how_submissions_went(request: HttpRequest, request_ids: list) -> None:
+    """The answers known by now (in the embedded mode the documents context has answered
+    already): a refusal is said as one, never under a green banner."""
+    answered = (
+        access.visible_requests(request.user).filter(pk__in=request_ids).order_by("created_at")
+    )
+    rejected = [r for r in answered if r.status == REJECTED]
+    submitted = [r for r in answered if r.status != REJECTED]
+    for refused in rejected:
+        messages.error(
+            request, f"The {language_name(refused.target_language)} request was refused: "
+            f"{refused.reason}.",
+        )  # fmt: skip
+    if submitted:
+        languages = in_words(language_name(r.target_language) for r in submitted)
+        messages.success(
+            request,
+            f"Submitted revision {submitted[0].revision} for translation into {languages}.",
+        )
 
 
 @login_required
@@ -186,6 +204,27 @@ def request_changes(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse
     else:
         messages.success(request, "Sent the translation back to the translator.")
     return redirect("web:document", document_id=found.document_id)
+
+
+@login_required
+def languages(request: HttpRequest) -> HttpResponse:
+    """A translator's language pairs: the queue offers only the requests in them."""
+    if not access.is_translator(request.user):
+        raise PermissionDenied("only translators choose the languages they work in")
+    pairs = translation_selectors.language_pairs_of(request.user.pk)
+    initial = {
+        "sources": sorted({p.source for p in pairs}),
+        "targets": sorted({p.target for p in pairs}),
+    }
+    form = LanguagePairsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        chosen = translations.translator_language_pairs_set(
+            translator_id=request.user.pk, **form.cleaned_data
+        )
+        messages.success(request, f"Saved: you are offered requests in {len(chosen)} pairs.")
+        return redirect("web:languages")
+    context = {"form": form, "pairs": pairs}
+    return render(request, "web/languages.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -5,12 +5,20 @@ the embedded bus."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from eventstore.store import read_stream
+from eventstore.aggregates import load_aggregate
+from eventstore.context import operation
+from eventstore.projections import rebuild_projection
+from eventstore.store import NewEvent, append, read_stream
+from translations import events
+from translations.aggregate import TranslationRequest
+from translations.models import RequestView
+from translations.projections import REQUESTS
 from translations.services import translation_requests_approve_unanswered
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +142,56 @@ def test_a_delivery_nobody_answers_is_approved_after_the_configured_days(accepte
     last = read_stream(request_id)[-1]
     assert (last.event_type, last.data["automatically"]) == ("translations.DeliveryApproved", True)
     assert last.metadata["actor"] == "system:auto-approval"
+
+
+def test_over_long_comments_and_reasons_are_a_400_naming_the_limit(accepted):
+    customer, translator, _, request_id = accepted
+    translator.deliver(request_id)
+
+    long_comment = customer.act(
+        request_id, "request-changes", data={"comment": "x" * 4001}, format="json"
+    )
+
+    assert long_comment.status_code == 400
+    assert "4000" in str(long_comment.json())
+
+
+def test_a_delivery_made_before_reviews_existed_completed_its_request(users):
+    """Written as the old code wrote it: no delivery number; it was final then."""
+    request_id = uuid.uuid4()
+    requested = {
+        "document_id": str(uuid.uuid4()), "revision": 1, "source_sha256": "a" * 64,
+        "customer_id": users.customer.pk, "target_language": "fr", "word_count": None,
+    }  # fmt: skip
+    delivered = {
+        "translator_id": users.translator.pk, "source_sha256": "a" * 64,
+        "translated_sha256": "b" * 64, "filename": "b.txt", "size": 1,
+    }  # fmt: skip
+    with operation(actor="system:test"):
+        append(
+            stream_type=events.STREAM_TYPE, stream_id=request_id, expected_version=0,
+            events=[
+                NewEvent(events.TRANSLATION_REQUESTED.name, requested),
+                NewEvent(events.TRANSLATION_OPENED.name, {}),
+                NewEvent(events.TRANSLATION_ACCEPTED.name, {"translator_id": users.translator.pk}),
+                NewEvent(events.TRANSLATION_DELIVERED.name, delivered),
+            ],
+        )  # fmt: skip
+    rebuild_projection(REQUESTS)
+
+    assert load_aggregate(TranslationRequest, request_id).status == "completed"
+    view = RequestView.objects.get(pk=request_id)
+    assert (view.status, view.deliveries.get().number) == ("completed", 1)
+    assert translation_requests_approve_unanswered(now=timezone.now() + timedelta(days=30)) == 0
+
+
+def test_work_sent_back_for_changes_can_be_given_back_too(accepted):
+    customer, translator, document, request_id = accepted
+    translator.deliver(request_id)
+    customer.act(request_id, "request-changes", data={"comment": "tone"}, format="json")
+
+    released = translator.act(request_id, "release", data={"reason": "ill"}, format="json")
+
+    assert released.status_code == 200, released.content
+    assert released.json()["status"] == "open"
+    assert customer.document(document)["locked"] is True  # still in progress, for another

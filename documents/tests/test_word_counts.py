@@ -69,10 +69,11 @@ def test_each_format_is_counted_by_its_reader(name, content, expected):
 
 
 def version_one(current: EventType) -> EventType:
-    """The event type as the code before word counts defined it."""
+    """The event type as the code before word counts (and documents' languages) defined it."""
+    added = {"word_count", "language"}
     schema = dict(current.schema)
-    schema["properties"] = {k: v for k, v in schema["properties"].items() if k != "word_count"}
-    schema["required"] = [k for k in schema["required"] if k != "word_count"]
+    schema["properties"] = {k: v for k, v in schema["properties"].items() if k not in added}
+    schema["required"] = [k for k in schema["required"] if k not in added]
     return EventType(name=current.name, schema=schema)
 
 
@@ -110,6 +111,7 @@ def test_uploads_written_before_word_counts_are_read_with_none(old_code, users):
     rebuild_projection(DOCUMENTS)
 
     assert [(e.schema_version, e.data["word_count"]) for e in stored] == [(2, None), (2, None)]
+    assert stored[0].data["language"] is None
     assert load_aggregate(Document, stream_id).revisions[1].word_count is None
     assert list(RevisionView.objects.values_list("revision", "word_count")) == [
         (1, None), (2, None),

@@ -6,8 +6,9 @@ from django.db import migrations, models
 
 
 def the_first_deliveries(apps, schema_editor):
-    """Requests delivered before deliveries were kept one by one: their one delivery
-    (``rebuild_projections translations.requests`` gives the same, with its exact time)."""
+    """Requests delivered before deliveries were kept one by one and reviewed: their one
+    delivery, and completed (``rebuild_projections translations.requests`` gives the same,
+    with its exact time)."""
     RequestView = apps.get_model("translations", "RequestView")
     DeliveryView = apps.get_model("translations", "DeliveryView")
     for request in RequestView.objects.exclude(translated_sha256=""):
@@ -21,7 +22,9 @@ def the_first_deliveries(apps, schema_editor):
             delivered_at=request.updated_at,
         )
         request.delivered_at = request.updated_at
-        request.save(update_fields=["delivered_at"])
+        if request.status == "delivered":
+            request.status = "completed"  # a delivery was final then (aggregate.status_after)
+        request.save(update_fields=["delivered_at", "status"])
 
 
 class Migration(migrations.Migration):

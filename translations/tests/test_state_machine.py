@@ -14,7 +14,7 @@ ARROW = re.compile(r"^\s*(\[\*\]|\w+) --> (\[\*\]|\w+)(?:: (\w+))?\s*$")
 
 def readme_diagram() -> list[tuple[str, str, str]]:
     text = (Path(settings.BASE_DIR) / "README.md").read_text()
-    block = text.split("```mermaid\nstateDiagram-v2\n", 1)[1].split("```", 1)[0]
+    block = text.split("```mermaid\nstateDiagram-v2\n", 1)[1].split("\n```\n", 1)[0]
     return [ARROW.match(line).groups() for line in block.splitlines() if line.strip()]
 
 

@@ -199,3 +199,24 @@ def test_a_delivery_is_reviewed_on_the_document_page(
     assert DocumentView.objects.get().locked_by_requests == [
         RequestView.objects.get(target_language="de").pk
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("committed_db")
+def test_a_refused_submission_is_said_as_one(customer_client):
+    """Committed for real: the documents context answers right after the commit, before the
+    page redirects, as in the embedded mode's server."""
+    customer_client.post("/documents/upload/", {"file": SimpleUploadedFile("a.txt", b"Dear")})
+    document = DocumentView.objects.get()
+    url = f"/documents/{document.pk}/submit/"
+    customer_client.post(url, {"target_languages": ["fr"]}, follow=True)
+
+    again = customer_client.post(url, {"target_languages": ["fr", "de"]}, follow=True)
+
+    messages = [(m.tags, m.message) for m in again.context["messages"]]
+    french = RequestView.objects.filter(target_language="fr").earliest("created_at")
+    assert messages == [
+        ("error", "The French request was refused: the French translation of revision 1 "
+                  f"(request {str(french.pk)[:8]}) is already in progress."),
+        ("success", "Submitted revision 1 for translation into German."),
+    ]  # fmt: skip
