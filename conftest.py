@@ -12,6 +12,7 @@ import shutil
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from eventstore.context import operation
 from eventstore.registry import EventType, registry
 from messaging.bus import reset_publisher
 from project.celery import app as celery_app
+from testkit.api import Api
 from testkit.kafka import delete_topics
 from testkit.processes import AppProcess, services
 
@@ -181,3 +183,22 @@ def users(django_user_model) -> Users:
         other_translator=make("tom", translators, is_staff=True),
         staff=make("sam", is_staff=True),
     )
+
+
+@pytest.fixture
+def embedded(relay_on_commit, django_capture_on_commit_callbacks, tmp_path, settings):
+    """The embedded default: the saga runs in-process after each request's commit."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def api(user) -> Api:
+        return Api(user, lambda: django_capture_on_commit_callbacks(execute=True))
+
+    return api
+
+
+@pytest.fixture
+def no_saga():
+    def api(user) -> Api:
+        return Api(user, nullcontext)
+
+    return api

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from documents.models import DocumentView, RevisionView
 from eventstore.models import Event
+from kernel.languages import language_codes
 from translations.models import DeliveryView, RequestView
 
 
@@ -145,8 +146,12 @@ class LanguagesOutput(serializers.Serializer):
 
 
 class LanguagesInput(serializers.Serializer):
-    sources = serializers.ListField(child=serializers.CharField(max_length=35), max_length=100)
-    targets = serializers.ListField(child=serializers.CharField(max_length=35), max_length=100)
+    sources = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(language_codes())), max_length=100
+    )
+    targets = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(language_codes())), max_length=100
+    )
 
 
 class DeliverInput(serializers.Serializer):

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "accounts",
     "documents",
     "translations",
+    "notifications",
     "api",
     "web",
 ]
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -293,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
     "relay-sweep": {"task": "messaging.relay_sweep", "schedule": 5.0},
     "seal-events": {"task": "messaging.seal_events", "schedule": EVENTSTORE_SEAL_INTERVAL},
     "expire-overdue-requests": {"task": "translations.expire_overdue", "schedule": 60.0},
+    "send-notification-emails": {"task": "notifications.send_emails", "schedule": 60.0},
     "approve-unanswered-deliveries": {
         "task": "translations.approve_unanswered",
         "schedule": 3600.0,
@@ -317,6 +320,14 @@ DOCUMENTS_ALLOWED_TYPES = env.dict(
         ".xliff": "application/xliff+xml",
     },
 )
+# --- Notifications ------------------------------------------------------------------------
+# Emails go through Django's backend: printed to the console unless EMAIL_URL names an SMTP
+# server (e.g. smtp://user:password@mail.example.com:587, or smtp+tls://...).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Translation service <noreply@localhost>")
+# The site's address, for the links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
 # A delivery the customer neither approves nor sends back for changes within this many days
 # is approved automatically (hourly sweep).
 TRANSLATIONS_AUTO_APPROVE_DAYS = env.float("TRANSLATIONS_AUTO_APPROVE_DAYS", default=7)

@@ -45,3 +45,19 @@ def all_requests() -> QuerySet[RequestView]:
 
 def requests_of_document(document_id: uuid.UUID) -> QuerySet[RequestView]:
     return RequestView.objects.filter(document_id=document_id)
+
+
+def request(request_id: uuid.UUID) -> RequestView | None:
+    return RequestView.objects.filter(pk=request_id).first()
+
+
+def translators_offered(request: RequestView) -> list[int]:
+    """The translators whose pairs offer them this open request (who have not declined it):
+    into its target language, from its source language or from any when it was not said."""
+    pairs = LanguagePairView.objects.filter(target=request.target_language)
+    if request.source_language:
+        pairs = pairs.filter(source=request.source_language)
+    declined = DeclineView.objects.filter(request=request).values("translator_id")
+    return sorted(
+        set(pairs.exclude(translator_id__in=declined).values_list("translator_id", flat=True))
+    )

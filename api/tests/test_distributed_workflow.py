@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from notifications.models import Notification
 from testkit.processes import celery_worker, consumer_process, wait_for
 
 pytestmark = [
@@ -22,6 +23,7 @@ def distributed(settings, run_process, tmp_path, no_saga):
     run_process(celery_worker(tmp_path))
     run_process(consumer_process("documents", tmp_path))
     run_process(consumer_process("translations", tmp_path))
+    run_process(consumer_process("notifications", tmp_path))
     return no_saga
 
 
@@ -77,3 +79,10 @@ def test_the_whole_workflow_across_processes(distributed, users):
         assert reply["metadata"]["correlation_id"] == cause["metadata"]["correlation_id"]
         assert reply["metadata"]["actor"] == "system:consumer:documents"
     assert len([e for e in history if e["event_type"] == "documents.DocumentLocked"]) == 4
+
+    # The notifications consumer, a process and consumer group of its own, told the customer.
+    def told() -> list[str]:
+        return list(Notification.objects.filter(user=users.customer).values_list("kind", flat=True))
+
+    until(lambda: told().count("opened") == 4, "the customer to be told of four openings")
+    assert {"rejected", "accepted", "delivered"} <= set(told())

@@ -1,9 +1,10 @@
+"""An API client for one user in tests, shared by every app's tests."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -56,22 +57,3 @@ class Api:
 
     def document(self, document_id) -> dict:
         return self.get(f"/api/documents/{document_id}/").json()
-
-
-@pytest.fixture
-def embedded(relay_on_commit, django_capture_on_commit_callbacks, tmp_path, settings):
-    """The embedded default: the saga runs in-process after each request's commit."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-    def api(user) -> Api:
-        return Api(user, lambda: django_capture_on_commit_callbacks(execute=True))
-
-    return api
-
-
-@pytest.fixture
-def no_saga():
-    def api(user) -> Api:
-        return Api(user, nullcontext)
-
-    return api
