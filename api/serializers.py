@@ -145,12 +145,15 @@ class LanguagesOutput(serializers.Serializer):
     pairs = LanguagePairOutput(many=True)
 
 
+LANGUAGE_CODES = sorted(language_codes())  # one enum in the schema: LanguageCodeEnum
+
+
 class LanguagesInput(serializers.Serializer):
     sources = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(language_codes())), max_length=100
+        child=serializers.ChoiceField(choices=LANGUAGE_CODES), max_length=100
     )
     targets = serializers.ListField(
-        child=serializers.ChoiceField(choices=sorted(language_codes())), max_length=100
+        child=serializers.ChoiceField(choices=LANGUAGE_CODES), max_length=100
     )
 
 

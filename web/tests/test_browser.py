@@ -127,6 +127,19 @@ def test_customer_and_translator_workflow_with_live_status(
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page
     shots(phone, "document-phone")
 
+    # Told of each step: the unread count in the header, the list.
+    customer.goto(f"{site}/")
+    customer.get_by_role("link", name="Notifications").click()
+    expect(customer.locator(".notices li")).to_have_count(3)  # opened, accepted, delivered
+    expect(customer.locator(".notices")).to_contain_text("A translator accepted the French")
+    shots(customer, "notifications")
+    translator.goto(f"{site}/translator/languages/")
+    translator.select_option("#id_sources", ["en", "de"])
+    translator.select_option("#id_targets", ["fr", "it"])
+    translator.get_by_role("button", name="Save").click()
+    expect(translator.locator(".messages")).to_contain_text("4 pairs")
+    shots(translator, "languages")
+
     # Staff: the event log, filtered; the verification.
     django_user_model.objects.create_superuser("audrey", password="audrey-pw")
     staff = watch_csp(
@@ -148,7 +161,8 @@ def test_customer_and_translator_workflow_with_live_status(
 
     # The pages above and the other admin pages staff use, under the policy: nothing refused.
     others = ("/admin/", "/admin/messaging/deadletter/pipeline/", "/admin/auth/user/",
-              "/admin/translations/requestview/", "/api/docs/")  # fmt: skip
+              "/admin/translations/requestview/", "/api/docs/",
+              "/notifications/settings/")  # fmt: skip
     for path in others:
         staff.goto(f"{site}{path}")
         staff.wait_for_load_state("networkidle")
