@@ -1,7 +1,7 @@
 """The notifications consumer (its own consumer group, idempotent through its inbox):
 customers hear of their requests opened, refused, accepted, delivered, redelivered after
-changes and expired; translators of new requests in their languages and of changes asked
-for their deliveries."""
+changes and expired; translators of new requests in their languages, of changes asked for
+their deliveries, and of requests offered to them that were cancelled or expired."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from eventstore.store import RecordedEvent
 from kernel.languages import language_name
 from messaging.consumers import Consumer
 from notifications import kinds
-from notifications.services import notify
+from notifications.services import notify, offered_to
 from translations import selectors
 from translations.models import RequestView
 
@@ -33,7 +33,7 @@ def _tell_customer(event: RecordedEvent, kind: kinds.Kind, text: str) -> None:
     if request is not None:
         notify(
             user_id=request.customer_id, kind=kind, text=text.format(what=_what(request)),
-            link=_customer_page(request), event_id=event.event_id,
+            link=_customer_page(request), event_id=event.event_id, about=request.pk,
         )  # fmt: skip
 
 
@@ -46,6 +46,7 @@ def on_opened(event: RecordedEvent) -> None:
             user_id=translator_id, kind=kinds.NEW_REQUEST,
             text=f"New request: {_what(request)}{words}.",
             link=reverse("admin:translations_requestview_changelist"), event_id=event.event_id,
+            about=request.pk,
         )  # fmt: skip
 
 
@@ -66,6 +67,25 @@ def on_delivered(event: RecordedEvent) -> None:
 
 def on_expired(event: RecordedEvent) -> None:
     _tell_customer(event, kinds.EXPIRED, "Nobody accepted {what} by its deadline.")
+    _withdraw(event, "it expired at its deadline")
+
+
+def on_cancelled(event: RecordedEvent) -> None:
+    _withdraw(event, "the customer cancelled it")
+
+
+def _withdraw(event: RecordedEvent, why: str) -> None:
+    """The translators offered the request hear that it is gone."""
+    request = selectors.request(event.stream_id)
+    if request is None:
+        return
+    for translator_id in offered_to(request.pk):
+        notify(
+            user_id=translator_id, kind=kinds.WITHDRAWN,
+            text=f"No longer offered: {_what(request)} ({why}).",
+            link=reverse("admin:translations_requestview_changelist"), event_id=event.event_id,
+            about=request.pk,
+        )  # fmt: skip
 
 
 def on_changes_requested(event: RecordedEvent) -> None:
@@ -75,7 +95,7 @@ def on_changes_requested(event: RecordedEvent) -> None:
             user_id=request.translator_id, kind=kinds.CHANGES_REQUESTED,
             text=f"Changes asked for {_what(request)}: {event.data['comment']}",
             link=reverse("admin:translations_requestview_deliver", args=[request.pk]),
-            event_id=event.event_id,
+            event_id=event.event_id, about=request.pk,
         )  # fmt: skip
 
 
@@ -88,6 +108,7 @@ CONSUMER = Consumer(
         "translations.TranslationAccepted": on_accepted,
         "translations.TranslationDelivered": on_delivered,
         "translations.TranslationExpired": on_expired,
+        "translations.TranslationCancelled": on_cancelled,
         "translations.ChangesRequested": on_changes_requested,
     },
 )

@@ -23,9 +23,12 @@ NEW_REQUEST = Kind("new_request", "A new request in my languages", for_translato
 CHANGES_REQUESTED = Kind(
     "changes_requested", "A customer asked for changes to my delivery", for_translators=True
 )
+WITHDRAWN = Kind(
+    "withdrawn", "A request I was offered was cancelled or expired", for_translators=True
+)
 
 ALL = [
     OPENED, REJECTED, ACCEPTED, DELIVERED, CHANGES_DELIVERED, EXPIRED, NEW_REQUEST,
-    CHANGES_REQUESTED,
+    CHANGES_REQUESTED, WITHDRAWN,
 ]  # fmt: skip
 BY_NAME = {kind.name: kind for kind in ALL}

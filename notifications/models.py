@@ -18,6 +18,7 @@ class Notification(models.Model):
     text = models.CharField(max_length=500)
     link = models.CharField(max_length=300, help_text="the page it is about (a path)")
     event_id = models.UUIDField(help_text="the event it tells of")
+    about = models.UUIDField(null=True, blank=True, db_index=True, help_text="its request")
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     in_app = models.BooleanField(default=True)

@@ -22,7 +22,13 @@ UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
 
 def notify(
-    *, user_id: int, kind: Kind, text: str, link: str, event_id: uuid.UUID
+    *,
+    user_id: int,
+    kind: Kind,
+    text: str,
+    link: str,
+    event_id: uuid.UUID,
+    about: uuid.UUID | None = None,
 ) -> Notification | None:
     """One notice of ``event_id`` for the user, as they chose for its kind. Idempotent: the
     same event never makes a second notice (nor a second email)."""
@@ -34,7 +40,7 @@ def notify(
     notice, created = Notification.objects.get_or_create(
         user_id=user_id, event_id=event_id,
         defaults={"kind": kind.name, "text": text[:500], "link": link, "in_app": in_app,
-                  "email_wanted": email and has_address},
+                  "email_wanted": email and has_address, "about": about},
     )  # fmt: skip
     if created and notice.email_wanted:
         transaction.on_commit(_queue_sending)
@@ -120,6 +126,12 @@ def choose(*, user_id: int, in_app: set[str], email: set[str]) -> None:
             user_id=user_id, kind=kind.name,
             defaults={"in_app": kind.name in in_app, "email": kind.name in email},
         )  # fmt: skip
+
+
+def offered_to(request_id: uuid.UUID) -> list[int]:
+    """The translators who were told of this request when it opened."""
+    told = Notification.objects.filter(about=request_id, kind="new_request")
+    return sorted(set(told.values_list("user_id", flat=True)))
 
 
 def mark_all_read(user_id: int) -> int:

@@ -113,3 +113,15 @@ def test_the_unread_count_is_on_every_page_until_read(people, users, client):
     assert b'aria-label="1 unread">1</span>' in page.content
     assert b"Translators can now take the French translation" in listed.content
     assert b"unread" not in after.content
+
+
+def test_translators_offered_a_request_hear_when_it_is_withdrawn(people, users):
+    customer, _ = people
+    request_id = customer.submit(customer.upload(language="en").json()["id"]).json()["id"]
+
+    customer.act(request_id, "cancel")
+
+    assert texts(users.translator)[-1] == (
+        "No longer offered: the French translation of revision 1 (the customer cancelled it)."
+    )
+    assert texts(users.other_translator) == []  # never offered it
