@@ -123,31 +123,23 @@ class TranslationRequestAdmin(admin.ModelAdmin):
     # --- actions --------------------------------------------------------------------
     @admin.action(description="Accept the selected requests")
     def accept_selected(self, request: HttpRequest, queryset: QuerySet[RequestView]) -> None:
-        if not is_translator(request.user):
-            raise PermissionDenied("only translators accept requests")
-        for item in queryset:
-            try:
-                services.translation_request_accept(
-                    request_id=item.pk, translator_id=request.user.pk
-                )
-            except (ApplicationError, ConcurrencyError) as exc:
-                self.message_user(request, f"{str(item.pk)[:8]}: {exc}", messages.ERROR)
-            else:
-                self.message_user(request, f"Accepted {str(item.pk)[:8]}.", messages.SUCCESS)
+        self._each(request, queryset, services.translation_request_accept, "accept", "Accepted")
 
     @admin.action(description="Decline the selected requests (not offered to you again)")
     def decline_selected(self, request: HttpRequest, queryset: QuerySet[RequestView]) -> None:
+        self._each(request, queryset, services.translation_request_decline, "decline", "Declined")
+
+    def _each(self, request: HttpRequest, queryset, service, verb: str, done: str) -> None:
+        """The translator's action on each selected request; each refusal said, none fatal."""
         if not is_translator(request.user):
-            raise PermissionDenied("only translators decline requests")
+            raise PermissionDenied(f"only translators {verb} requests")
         for item in queryset:
             try:
-                services.translation_request_decline(
-                    request_id=item.pk, translator_id=request.user.pk
-                )
+                service(request_id=item.pk, translator_id=request.user.pk)
             except (ApplicationError, ConcurrencyError) as exc:
                 self.message_user(request, f"{str(item.pk)[:8]}: {exc}", messages.ERROR)
             else:
-                self.message_user(request, f"Declined {str(item.pk)[:8]}.", messages.SUCCESS)
+                self.message_user(request, f"{done} {str(item.pk)[:8]}.", messages.SUCCESS)
 
     def get_urls(self):
         deliver = self.admin_site.admin_view(self.deliver_view)
