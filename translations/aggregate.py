@@ -61,6 +61,8 @@ def statuses_before(event_type: str) -> set[str]:
     return {before for before, event in TRANSITIONS if event == event_type}
 
 
+# Where nothing can happen to a request any more.
+FINAL = {status for status in STATUSES if not any(before == status for before, _ in TRANSITIONS)}
 CANCELLABLE = statuses_before(events.TRANSLATION_CANCELLED.name)
 DELIVERABLE = statuses_before(events.TRANSLATION_DELIVERED.name)
 RELEASABLE = statuses_before(events.TRANSLATION_RELEASED.name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from kernel.languages import language_name
 from translations.aggregate import STATUSES
 
 
@@ -56,6 +57,10 @@ class RequestView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} r{self.revision} → {self.target_language} ({self.status})"
+
+    @property
+    def target_language_name(self) -> str:
+        return language_name(self.target_language)
 
 
 class DeliveryView(models.Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,6 +39,13 @@ def lock_summary(document: DocumentView) -> str:
     noun = "translations" if plural else "translation"
     verb = "are" if plural else "is"
     return f"the {what}{noun} of revision {document.locked_revision} {verb}"
+
+
+def state_key(document: DocumentView, requests: Iterable) -> str:
+    """Changes whenever anything the live part of a document's page shows changes: the
+    document's and its requests' stream versions."""
+    versions = [f"{document.pk}:{document.version}", *(f"{r.pk}:{r.version}" for r in requests)]
+    return hashlib.sha256(",".join(sorted(versions)).encode()).hexdigest()[:16]
 
 
 @dataclass

@@ -26,7 +26,7 @@ from eventstore.verify_bundle import verify
 from kernel.languages import in_words, language_name
 from translations import selectors as translation_selectors
 from translations import services as translations
-from translations.aggregate import REJECTED, TransitionError
+from translations.aggregate import FINAL, REJECTED, TransitionError
 from web import presenters
 from web.forms import LanguagePairsForm, RevisionForm, SubmitForm, UploadForm
 
@@ -74,10 +74,14 @@ def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
         .filter(document_id=document.pk)
         .prefetch_related("deliveries")
     )
+    requests = list(requests.order_by("-created_at"))
     return {
         "document": document,
         "revisions": document.revisions.all(),
-        "requests": requests.order_by("-created_at"),
+        "requests": requests,
+        # The live part: a key of what it shows, and whether any of it can still change.
+        "state": presenters.state_key(document, requests),
+        "live": document.is_locked or any(r.status not in FINAL for r in requests),
         "is_owner": document.owner_id == request.user.pk,
         "lock_summary": presenters.lock_summary(document),
         "submit_form": forms.get("submit_form") or SubmitForm(),
@@ -96,12 +100,13 @@ def document(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 
 @login_required
 def document_status(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    """The part of the document page that changes by itself (polled by htmx)."""
-    return render(
-        request,
-        "web/_status.html",
-        _page(request, access.visible_document(request.user, document_id)),
-    )
+    """The part of the document page that changes by itself (polled by htmx): 204 while it
+    is what the browser shows (``?seen=``), else its new state; 286 (htmx stops polling)
+    once nothing on it can change any more."""
+    page = _page(request, access.visible_document(request.user, document_id))
+    if request.GET.get("seen") == page["state"]:
+        return HttpResponse(status=204)
+    return render(request, "web/_status.html", page, status=200 if page["live"] else 286)
 
 
 @login_required

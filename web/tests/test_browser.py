@@ -5,9 +5,14 @@ and the staff's audit views."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
 
+from api import composition
+from documents.services import document_upload
+from eventstore.context import operation
 from eventstore.models import Event
+from translations import services
 
 pytestmark = [
     pytest.mark.browser,
@@ -203,3 +208,54 @@ def test_the_upload_page_checks_the_size_before_sending(browser, site, users, se
         "long.txt is 23 bytes; files may be 10 bytes at most."
     )
     assert sent == []
+
+
+def test_live_updates_keep_focus_announce_and_stop_when_nothing_can_change(browser, site, users):
+    with operation(actor=f"user:{users.customer.pk}"):
+        document = document_upload(
+            owner_id=users.customer.pk, title="Memo",
+            file=SimpleUploadedFile("memo.txt", b"Short memo"),
+        )  # fmt: skip
+        (request,) = composition.translation_requests(
+            user=users.customer, document_id=document.pk, target_languages=["fr"]
+        )
+    translator = f"user:{users.translator.pk}"
+    with operation(actor=translator):
+        services.translation_request_accept(
+            request_id=request.pk, translator_id=users.translator.pk
+        )
+        services.translation_request_deliver(
+            request_id=request.pk, translator_id=users.translator.pk,
+            file=SimpleUploadedFile("memo-fr.txt", b"Court memo"),
+        )  # fmt: skip
+    page = browser.new_context().new_page()
+    polls: list[int] = []
+    page.on("response", lambda r: polls.append(r.status) if "/status/" in r.url else None)
+    sign_in(page, site, "carla", "carla-pw")
+    page.goto(f"{site}/documents/{document.pk}/")
+    link = page.get_by_role("link", name="Download translation")
+    link.focus()
+    # A poll while nothing changed: 204, nothing swapped.
+    page.wait_for_event("response", lambda r: "/status/" in r.url and r.status == 204)
+
+    with operation(actor=f"user:{users.customer.pk}"):
+        services.translation_request_request_changes(request_id=request.pk, comment="Shorter.")
+    expect(page.locator("[data-request]")).to_have_text("changes requested", timeout=10_000)
+
+    assert page.evaluate("document.activeElement.textContent") == "Download translation"
+    expect(page.locator("#status [aria-live=polite]")).to_contain_text(
+        "French translation of revision 1: changes requested."
+    )
+
+    with operation(actor=translator):
+        services.translation_request_deliver(
+            request_id=request.pk, translator_id=users.translator.pk,
+            file=SimpleUploadedFile("memo-fr.txt", b"Memo court"),
+        )  # fmt: skip
+    with operation(actor=f"user:{users.customer.pk}"):
+        services.translation_request_approve(request_id=request.pk)
+    expect(page.locator("[data-request]")).to_have_text("completed", timeout=10_000)
+    assert polls[-1] == 286  # nothing can change any more: polling stopped
+    count = len(polls)
+    page.wait_for_timeout(4_500)
+    assert len(polls) == count

@@ -220,3 +220,26 @@ def test_a_refused_submission_is_said_as_one(customer_client):
                   f"(request {str(french.pk)[:8]}) is already in progress."),
         ("success", "Submitted revision 1 for translation into German."),
     ]  # fmt: skip
+
+
+def test_the_live_part_answers_204_while_unchanged_and_286_once_nothing_can_change(
+    customer_client, users, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    post(customer_client, capture, "/documents/upload/",
+         {"file": SimpleUploadedFile("letter.txt", b"Dear")})  # fmt: skip
+    document = DocumentView.objects.get()
+    post(customer_client, capture, f"/documents/{document.pk}/submit/", {"target_languages": "fr"})
+    url = f"/documents/{document.pk}/status/"
+    first = customer_client.get(url)
+    seen = first.content.decode().split("?seen=", 1)[1].split('"', 1)[0]
+
+    unchanged = customer_client.get(url, {"seen": seen})
+    post(customer_client, capture, f"/requests/{RequestView.objects.get().pk}/cancel/", {})
+    ended = customer_client.get(url, {"seen": seen})
+
+    assert (first.status_code, unchanged.status_code) == (200, 204)
+    assert b'hx-trigger="every 2s"' in first.content
+    assert ended.status_code == 286  # htmx stops polling
+    assert b"hx-trigger" not in ended.content
+    assert b"French translation of revision 1: cancelled." in ended.content
