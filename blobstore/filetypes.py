@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 import filetype
 from django.core.files import File
+from django.template.defaultfilters import filesizeformat
 
 HEAD = 8192  # the bytes read to judge a file
 _HTML = re.compile(rb"^\s*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<script[\s>])", re.I)
@@ -82,3 +83,12 @@ def _is_text(head: bytes) -> bool:
         # The head may end inside a character: only an error before its last bytes counts.
         return exc.start >= len(head) - 3 and len(head) == HEAD
     return True
+
+
+def sizes_in_words(size: int, limit: int) -> tuple[str, str]:
+    """A size beside its limit as people read them (``21.0 MB``, ``20.0 MB``); in bytes when
+    the rounded figures would read the same."""
+    words = [filesizeformat(n).replace("\xa0", " ") for n in (size, limit)]
+    if words[0] == words[1]:
+        words = [f"{size:,} bytes", f"{limit:,} bytes"]
+    return words[0], words[1]

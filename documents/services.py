@@ -46,7 +46,8 @@ def stored_revision(file: UploadedFile) -> Revision:
         raise InvalidUpload(f"{name} is empty")
     limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
     if file.size > limit:
-        raise InvalidUpload(f"{name} is {file.size} bytes; the limit is {limit} bytes")
+        size, most = filetypes.sizes_in_words(file.size, limit)
+        raise InvalidUpload(f"{name} is {size}; the limit is {most}")
     content_type = checked_content_type(name, file)
     word_count = count_words(name, file)
     blob = store_blob(file)

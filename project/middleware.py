@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from blobstore.filetypes import sizes_in_words
+
 # Room for the form's other fields and the multipart framing around the file.
 MULTIPART_ALLOWANCE = 1024 * 1024
 
@@ -28,15 +30,12 @@ class UploadSizeLimitMiddleware:
                 length = 0
             limit = settings.DOCUMENTS_MAX_UPLOAD_BYTES
             if length > limit + MULTIPART_ALLOWANCE:
-                message = f"the upload is {_mb(length)}; files may be {_mb(limit)} at most"
+                size, most = sizes_in_words(length, limit)
+                message = f"the upload is {size}; files may be {most} at most"
                 if request.path.startswith("/api/"):
                     return JsonResponse({"file": [message]}, status=400)
                 return render(request, "upload_too_big.html", {"message": message}, status=400)
         return self.get_response(request)
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 class PermissionsPolicyMiddleware:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views import defaults
 from kombu import Connection
 
@@ -67,6 +68,11 @@ def _checks():
         return None
 
     return [("database", database), ("broker", broker), ("kafka", kafka)]
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """For clients that ask for /favicon.ico without reading the pages' icon link."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 # --- Errors: JSON under /api/, Django's pages elsewhere ------------------------------------

@@ -103,7 +103,9 @@ def translation_request_deliver(
     if file.size > settings.DOCUMENTS_MAX_UPLOAD_BYTES:
         raise InvalidRequest(
             "file",
-            f"{name} is {file.size} bytes; the limit is {settings.DOCUMENTS_MAX_UPLOAD_BYTES}",
+            "{} is {}; the limit is {}".format(
+                name, *filetypes.sizes_in_words(file.size, settings.DOCUMENTS_MAX_UPLOAD_BYTES)
+            ),
         )
     try:  # a delivery is checked like an upload: by its name and its content
         filetypes.file_content_type(name, file, settings.DOCUMENTS_ALLOWED_TYPES)

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from blobstore.filetypes import sizes_in_words
 from eventstore.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def no_new_events(before: int) -> bool:
 @pytest.mark.parametrize(
     ("name", "content", "field", "message"),
     [
-        ("big.txt", b"x" * 2049, "file", "big.txt is 2049 bytes; the limit is 2048 bytes"),
+        ("big.txt", b"x" * 2049, "file", "big.txt is 2,049 bytes; the limit is 2,048 bytes"),
         ("empty.txt", b"", "file", "empty.txt is empty"),
         ("tool.exe", b"MZ", "file", "tool.exe: files of this type are not accepted"),
         # Judged by content as well as by name:
@@ -227,3 +228,15 @@ def test_an_oversize_upload_is_refused_from_its_length_before_the_body_is_read(c
         assert response.status_code == 400
         assert response["Content-Type"].startswith(kind)
         assert b"the upload is 22.0 MB; files may be 20.0 MB at most" in response.content
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "words"),
+    [
+        (22_020_096, 20_971_520, ("21.0 MB", "20.0 MB")),
+        (2049, 2048, ("2,049 bytes", "2,048 bytes")),  # "2.0 KB" both: told in bytes
+        (4, 3, ("4 bytes", "3 bytes")),
+    ],
+)
+def test_sizes_are_told_in_words_people_read(size, limit, words):
+    assert sizes_in_words(size, limit) == words

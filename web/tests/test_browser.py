@@ -188,7 +188,8 @@ def test_the_core_forms_work_without_javascript(browser, site, users):
     page.fill("#id_deadline", "")
     page.get_by_role("button", name="Submit for translation").click()
     expect(page.locator("[data-request]")).to_have_text("open")
-    page.get_by_role("button", name="Cancel").click()
+    page.locator("details.confirm summary").click()  # asks first
+    page.get_by_role("button", name="Yes, cancel the German request").click()
     expect(page.locator(".messages")).to_contain_text("Cancelled the request")
     expect(page.locator("[data-request]")).to_have_text("cancelled")
 

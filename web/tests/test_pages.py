@@ -73,7 +73,7 @@ def test_form_errors_are_shown_and_nothing_happens(customer_client, settings):
         "/documents/upload/", {"file": SimpleUploadedFile("a.txt", b"abcd")}
     )
     assert too_big.status_code == 400
-    assert b"a.txt is 4 bytes; the limit is 3 bytes" in too_big.content
+    assert b"a.txt is 4 bytes; the limit is 3 bytes" in too_big.content  # same when rounded
     assert not DocumentView.objects.exists()
 
 
@@ -243,3 +243,16 @@ def test_the_live_part_answers_204_while_unchanged_and_286_once_nothing_can_chan
     assert ended.status_code == 286  # htmx stops polling
     assert b"hx-trigger" not in ended.content
     assert b"French translation of revision 1: cancelled." in ended.content
+
+
+def test_error_pages_offer_a_way_back_and_the_site_has_an_icon(client, users):
+    client.force_login(users.customer)
+
+    missing = client.get("/documents/00000000-0000-0000-0000-000000000000/")
+    page = client.get("/")
+    icon = client.get("/favicon.ico")
+
+    assert missing.status_code == 404
+    assert b"<h1>Not found</h1>" in missing.content and b"Back to your documents" in missing.content
+    assert b'rel="icon"' in page.content
+    assert icon.status_code == 301 and icon["Location"].endswith("favicon.svg")
