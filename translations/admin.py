@@ -166,16 +166,21 @@ class TranslationRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Gave back {str(item.pk)[:8]}.", messages.SUCCESS)
                 return redirect("admin:translations_requestview_changelist")
+        return self._form_page(
+            request,
+            item,
+            form,
+            f"Give back request {str(item.pk)[:8]}",
+            "admin/translations/release.html",
+        )
+
+    def _form_page(self, request, item, form, title: str, template: str) -> HttpResponse:
+        """A translator's form about one request, in the admin's frame (400 with errors)."""
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Give back request {str(item.pk)[:8]}",
-            "item": item,
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(
-            request, "admin/translations/release.html", context, status=400 if form.errors else 200
-        )
+            "title": title, "item": item, "form": form, "opts": self.model._meta,
+        }  # fmt: skip
+        return TemplateResponse(request, template, context, status=400 if form.errors else 200)
 
     def deliver_view(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         item = get_object_or_404(self.get_queryset(request), pk=request_id)
@@ -195,13 +200,10 @@ class TranslationRequestAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, f"Delivered {str(item.pk)[:8]}.", messages.SUCCESS)
                 return redirect("admin:translations_requestview_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Deliver the translation of request {str(item.pk)[:8]}",
-            "item": item,
-            "form": form,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(
-            request, "admin/translations/deliver.html", context, status=400 if form.errors else 200
+        return self._form_page(
+            request,
+            item,
+            form,
+            f"Deliver the translation of request {str(item.pk)[:8]}",
+            "admin/translations/deliver.html",
         )

@@ -173,41 +173,41 @@ def new_revision(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    found = access.submitted_request(request.user, request_id)
-    try:
-        translations.translation_request_cancel(request_id=found.pk)
-    except (TransitionError, ConcurrencyError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Cancelled the request.")
-    return redirect("web:document", document_id=found.document_id)
+    return _customer_action(
+        request, request_id, "cancel it", translations.translation_request_cancel,
+        "Cancelled the request.",
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def approve(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    found = access.submitted_request(request.user, request_id, "approve a delivery")
-    try:
-        translations.translation_request_approve(request_id=found.pk)
-    except (TransitionError, ConcurrencyError) as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Approved the translation.")
-    return redirect("web:document", document_id=found.document_id)
+    return _customer_action(
+        request, request_id, "approve a delivery", translations.translation_request_approve,
+        "Approved the translation.",
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def request_changes(request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
-    found = access.submitted_request(request.user, request_id, "ask for changes")
+    return _customer_action(
+        request, request_id, "ask for changes",
+        translations.translation_request_request_changes,
+        "Sent the translation back to the translator.", comment=request.POST.get("comment", ""),
+    )  # fmt: skip
+
+
+def _customer_action(request: HttpRequest, request_id, what: str, service, done: str, **given):
+    """The customer's action on their request, from the document page: the outcome said
+    there, as a message."""
+    found = access.submitted_request(request.user, request_id, what)
     try:
-        translations.translation_request_request_changes(
-            request_id=found.pk, comment=request.POST.get("comment", "")
-        )
+        service(request_id=found.pk, **given)
     except (translations.InvalidRequest, TransitionError, ConcurrencyError) as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Sent the translation back to the translator.")
+        messages.success(request, done)
     return redirect("web:document", document_id=found.document_id)
 
 
