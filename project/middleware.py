@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from blobstore.filetypes import sizes_in_words
 
@@ -48,3 +50,32 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+TIME_ZONE_COOKIE = "tz"
+
+
+class TimeZoneMiddleware:
+    """Shows times, and reads the times people type, in the time zone their browser said
+    (the ``tz`` cookie set by ``web/time_zone.js``); in ``TIME_ZONE`` until it has."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = zone_named(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        return self.get_response(request)
+
+
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone of that name, or None for anything else a cookie can hold."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

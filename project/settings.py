@@ -110,6 +110,7 @@ MIDDLEWARE = [
     # After the operation is open, so that request_started already has its correlation id.
     "django_structlog.middlewares.RequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "project.middleware.TimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "project.middleware.PermissionsPolicyMiddleware",

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from kernel.languages import language_name
-from translations.aggregate import STATUSES
+from translations.aggregate import FINAL, STATUSES
 
 
 class RequestView(models.Model):
@@ -61,6 +61,10 @@ class RequestView(models.Model):
     @property
     def target_language_name(self) -> str:
         return language_name(self.target_language)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
 
 
 class DeliveryView(models.Model):

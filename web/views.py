@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,8 +28,10 @@ from kernel.languages import in_words, language_name
 from translations import selectors as translation_selectors
 from translations import services as translations
 from translations.aggregate import FINAL, REJECTED, TransitionError
+from translations.models import RequestView
 from web import presenters
-from web.forms import LanguagePairsForm, RevisionForm, SubmitForm, UploadForm
+from web.dashboard import Query, dashboard
+from web.forms import DashboardForm, LanguagePairsForm, RevisionForm, SubmitForm, UploadForm
 
 HISTORY_PAGE = 50
 logger = logging.getLogger(__name__)
@@ -37,17 +40,21 @@ logger = logging.getLogger(__name__)
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "home.html")
-    documents_ = list(access.visible_documents(request.user))
-    requests = access.visible_requests(request.user)
-    latest = {}
-    for item in requests.filter(document_id__in=[d.pk for d in documents_]).order_by("created_at"):
-        latest[item.document_id] = item  # the newest request per document wins
-    rows = [(document, latest.get(document.pk)) for document in documents_]
+    form = DashboardForm(request.GET)
+    valid = form.is_valid()
+    page = dashboard(request.user, form.query() if valid else Query())
+    following = None
+    if page.next_after:
+        following = request.GET.copy()
+        following["after"] = page.next_after
     return render(
         request,
         "web/dashboard.html",
-        {"rows": rows, "is_customer": access.is_customer(request.user),
+        {"form": form, "page": page, "next_query": following.urlencode() if following else None,
+         "filtered": valid and any(form.cleaned_data[f] for f in ("q", "status", "language")),
+         "is_customer": access.is_customer(request.user),
          "is_translator": access.is_translator(request.user)},
+        status=200 if valid else 400,
     )  # fmt: skip
 
 
@@ -234,18 +241,25 @@ def languages(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
-    """The document's audit timeline, newest last, in keyset pages (``?after=<log key>``)."""
+    """The document's audit timeline as a story: one chapter per operation, newest first
+    (``?order=oldest`` from the start), in keyset pages (``?after=<log key>``)."""
     found = access.visible_document(request.user, document_id)
+    oldest_first = request.GET.get("order") == "oldest"
     events = composition.document_history(found.pk)
     with contextlib.suppress(ValueError):  # a mangled link shows the first page
-        events = events.after(LogKey.parse(request.GET.get("after", "")))
+        key = LogKey.parse(request.GET.get("after", ""))
+        events = events.after(key) if oldest_first else events.before(key)
+    if not oldest_first:
+        events = events.order_by("-log_tx", "-position")
     page = list(events[: HISTORY_PAGE + 1])
     more = len(page) > HISTORY_PAGE
     page = page[:HISTORY_PAGE]
+    names = _request_names(translation_selectors.requests_of_document(found.pk))
     return render(
         request,
         "web/history.html",
-        {"document": found, "entries": presenters.entries(page),
+        {"document": found, "chapters": presenters.story(page, names),
+         "oldest_first": oldest_first,
          "next_after": page[-1].log_key.token if more else None},
     )  # fmt: skip
 
@@ -311,6 +325,12 @@ def operation(request: HttpRequest, correlation_id: str) -> HttpResponse:
     return render(
         request,
         "web/operation.html",
-        {"correlation_id": correlation_id, "tree": presenters.causal_tree(events),
+        {"correlation_id": correlation_id,
+         "tree": presenters.causal_tree(events, _request_names(
+             access.visible_requests(request.user).filter(pk__in={e.stream_id for e in events}))),
          "started": events[0]},
     )  # fmt: skip
+
+
+def _request_names(requests: Iterable[RequestView]) -> dict[str, str]:
+    return {str(r.pk): presenters.request_name(r.target_language, r.revision) for r in requests}

@@ -12,7 +12,9 @@ from api import composition
 from documents.services import document_upload
 from eventstore.context import operation
 from eventstore.models import Event
+from testkit.browser import controls_off_screen
 from translations import services
+from translations.models import RequestView
 
 pytestmark = [
     pytest.mark.browser,
@@ -101,14 +103,25 @@ def test_customer_and_translator_workflow_with_live_status(
 
     # The audit timeline, and one operation's causal chain across both contexts.
     customer.get_by_role("link", name="Audit history").click()
-    timeline = customer.locator(".timeline > li")
-    expect(timeline).to_have_count(8)
-    expect(timeline.nth(1)).to_contain_text("carla requested revision 1 in fr")
-    expect(timeline.nth(2)).to_contain_text("documents (system) locked the document")
+    chapters = customer.locator(".story > li")  # one per operation, newest first
+    expect(chapters).to_have_count(5)
+    expect(chapters.nth(0)).to_contain_text("carla approved the French translation of revision 1")
+    expect(chapters.nth(1)).to_contain_text("tina delivered the French translation of revision 1")
+    expect(chapters.nth(2)).to_contain_text("tina accepted the French translation of revision 1")
+    expect(chapters.nth(3).locator(".timeline > li")).to_have_text([
+        "carla asked for the French translation of revision 1",
+        "The document was locked while the French translation of revision 1 is in progress",
+        "The French translation of revision 1 was offered to translators",
+    ])  # fmt: skip
+    expect(chapters.nth(4)).to_contain_text("carla uploaded letter.txt as revision 1")
+    for sentences in customer.locator(".story .timeline").all():  # no event names…
+        expect(sentences).not_to_contain_text("translations.")
     shots(customer, "history")
-    timeline.nth(1).get_by_role("link").click()
+    chapters.nth(3).get_by_text("Details").click()  # …unless asked for
+    expect(chapters.nth(3)).to_contain_text("translations.TranslationRequested")
+    chapters.nth(3).get_by_role("link", name="The operation as a tree of causes").click()
     expect(customer.locator(".tree > li")).to_have_count(1)  # one root: the request
-    expect(customer.locator(".tree li li li")).to_contain_text("opened the request")
+    expect(customer.locator(".tree li li li")).to_contain_text("was offered to translators")
     shots(customer, "operation")
 
     # Sealed into the signed log, the history verifies against its checkpoint.
@@ -122,8 +135,8 @@ def test_customer_and_translator_workflow_with_live_status(
     shots(customer, "verify")
 
     customer.goto(f"{site}/")
-    expect(customer.locator("tbody tr")).to_have_count(1)
-    expect(customer.locator("tbody .badge.completed")).to_be_visible()
+    expect(customer.locator(".documents > li")).to_have_count(1)
+    expect(customer.locator(".documents .badge.completed")).to_be_visible()
     shots(customer, "dashboard")
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
@@ -260,3 +273,59 @@ def test_live_updates_keep_focus_announce_and_stop_when_nothing_can_change(brows
     count = len(polls)
     page.wait_for_timeout(4_500)
     assert len(polls) == count
+
+
+def test_every_action_fits_a_phone(browser, site, users):
+    """At 390 px, every link, button and field of the customer's pages (and the translator's
+    own) is on the screen: nothing to find by scrolling sideways."""
+    with operation(actor=f"user:{users.customer.pk}"):
+        document = document_upload(
+            owner_id=users.customer.pk, title="A rather long title for a quarterly report",
+            file=SimpleUploadedFile("quarterly-report-2026-q3-final.txt", b"Numbers, words"),
+        )  # fmt: skip
+        french, _german = composition.translation_requests(
+            user=users.customer, document_id=document.pk, target_languages=["fr", "de"]
+        )
+    with operation(actor=f"user:{users.translator.pk}"):
+        services.translation_request_accept(request_id=french.pk, translator_id=users.translator.pk)
+        services.translation_request_deliver(
+            request_id=french.pk, translator_id=users.translator.pk,
+            file=SimpleUploadedFile("rapport.txt", b"Chiffres"),
+        )  # fmt: skip
+    from eventstore.sealing import seal
+
+    seal()
+    correlation = Event.objects.filter(stream_id=french.pk).first().metadata["correlation_id"]
+    phone = dict(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    customer = browser.new_context(**phone).new_page()
+    sign_in(customer, site, "carla", "carla-pw")
+    pages = ["/", "/documents/upload/", f"/documents/{document.pk}/",
+             f"/documents/{document.pk}/history/", f"/documents/{document.pk}/history/verify/",
+             f"/operations/{correlation}/", "/notifications/", "/notifications/settings/",
+             "/translator/languages/", f"/documents/{document.pk}/nothing-here/"]  # fmt: skip
+    translator = browser.new_context(**phone).new_page()
+    sign_in(translator, site, "tina", "tina-pw")
+    for page, path in [*((customer, p) for p in pages), (translator, "/translator/languages/"),
+                       (translator, f"/documents/{document.pk}/")]:  # fmt: skip
+        page.goto(f"{site}{path}")
+        assert controls_off_screen(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_deadlines_are_typed_and_shown_in_the_viewers_time_zone(browser, site, users):
+    with operation(actor=f"user:{users.customer.pk}"):
+        document = document_upload(
+            owner_id=users.customer.pk, title="Memo",
+            file=SimpleUploadedFile("memo.txt", b"Short memo"),
+        )  # fmt: skip
+    page = browser.new_context(timezone_id="America/New_York").new_page()
+    sign_in(page, site, "carla", "carla-pw")
+    page.goto(f"{site}/documents/{document.pk}/")
+    expect(page.get_by_label("Deadline (America/New_York time)")).to_be_visible()
+    page.select_option("#id_target_languages", "fr")
+    page.fill("#id_deadline", "2031-01-15T17:00")
+    page.get_by_role("button", name="Submit for translation").click()
+
+    expect(page.locator("td[data-label=Deadline]")).to_have_text("2031-01-15 17:00 EST")
+    (request,) = composition.document_streams(document.pk)[1:]
+    assert RequestView.objects.get(pk=request).deadline.isoformat() == "2031-01-15T22:00:00+00:00"

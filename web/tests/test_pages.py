@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -61,10 +63,29 @@ def test_the_workflow_through_the_pages(customer_client, django_capture_on_commi
 
     history = customer_client.get(f"/documents/{document.pk}/history/")
     assert history.status_code == 200
-    for line in (b"uploaded letter.txt as revision 1", b"requested revision 1 in fr",
-                 b"locked the document for request", b"cancelled the request",
-                 b"unlocked the document (cancelled)"):  # fmt: skip
-        assert line in history.content
+    # A story: one chapter per operation, newest first, each told in order, in plain words.
+    assert chapters(history) == [
+        ["carla cancelled the French translation of revision 1",
+         "The document was unlocked: the French translation of revision 1 was cancelled"],
+        ["carla asked for the French translation of revision 1",
+         "The document was locked while the French translation of revision 1 is in progress",
+         "The French translation of revision 1 was offered to translators"],
+        ["carla uploaded letter.txt as revision 1"],
+    ]  # fmt: skip
+    oldest = customer_client.get(f"/documents/{document.pk}/history/", {"order": "oldest"})
+    assert chapters(oldest) == chapters(history)[::-1]
+    # The event names and ids are there for the curious, in the details.
+    assert b"<code>translations.TranslationCancelled</code>" in history.content
+    assert f"by <code>user:{request.customer_id}</code>".encode() in history.content
+
+
+def chapters(page) -> list[list[str]]:
+    """The history's chapters, each as its sentences."""
+    sentence = re.compile(r'<li class="(?:documents|translations)">(.*?)</li>', re.S)
+    return [
+        [re.sub(r"\s+", " ", line).strip() for line in sentence.findall(chapter)]
+        for chapter in page.content.decode().split('<li class="chapter">')[1:]
+    ]
 
 
 def test_form_errors_are_shown_and_nothing_happens(customer_client, settings):
@@ -90,9 +111,9 @@ def test_the_operation_page_nests_events_under_their_cause(
 
     page = customer_client.get(f"/operations/{correlation}/").content.decode()
 
-    requested = page.index("requested revision 1 in de")
-    locked = page.index("locked the document for request")
-    opened = page.index("opened the request to translators")
+    requested = page.index("carla asked for the German translation of revision 1")
+    locked = page.index("locked while the German translation of revision 1 is in progress")
+    opened = page.index("The German translation of revision 1 was offered to translators")
     assert requested < locked < opened
     assert page.count("<ul>") >= 2  # the lock nested under the request, the opening under it
 
