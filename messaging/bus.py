@@ -41,6 +41,9 @@ class KafkaPublisher:
     def __init__(self, bootstrap_servers: str, *, timeout: float = 15.0) -> None:
         from confluent_kafka import Producer
 
+        from messaging.topics import ensure_topics
+
+        ensure_topics(bootstrap_servers)
         self.timeout = timeout
         self._producer = Producer(producer_config(bootstrap_servers, timeout=timeout))
 

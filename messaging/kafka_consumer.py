@@ -24,15 +24,12 @@ from messaging.dispatch import (
     drain_ready,
     record_dead_letter,
 )
+from messaging.topics import dead_letter_topic, ensure_topics
 
 logger = structlog.get_logger(__name__)
 
 # How often an idle consumer looks for parked events that may go now (seconds).
 DRAIN_INTERVAL = 5.0
-
-
-def dead_letter_topic(consumer: Consumer) -> str:
-    return f"{settings.KAFKA_TOPIC_PREFIX}{consumer.name}.deadletters"
 
 
 class ConsumerLoop:
@@ -55,6 +52,7 @@ class ConsumerLoop:
         self._after_apply = after_apply
         self._poll_timeout = poll_timeout
         bootstrap = settings.KAFKA_BOOTSTRAP_SERVERS
+        ensure_topics(bootstrap)
         self._kafka = KafkaConsumer(
             {
                 "bootstrap.servers": bootstrap,

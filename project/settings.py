@@ -250,6 +250,8 @@ CACHES = {
 EVENT_BUS = env("EVENT_BUS", default="inprocess")
 KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS", default="")
 KAFKA_TOPIC_PREFIX = env("KAFKA_TOPIC_PREFIX", default="")
+# Created by the project (messaging.topics): the most consumer processes a group can spread over.
+KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=6)
 
 # --- Event store -----------------------------------------------------------------------
 # A stream's state is snapshotted every this many events, so loading stays O(tail).

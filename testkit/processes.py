@@ -123,3 +123,36 @@ def consumer_process(name: str, workdir: Path, **env: str) -> AppProcess:
 
 def services(*args: str) -> None:
     subprocess.run([str(SERVICES), *args], check=True, capture_output=True, timeout=180)
+
+
+class KafkaCluster:
+    """A three-node KRaft cluster of its own (``SERVICES_KAFKA_NODES=3``) on ports beside the
+    shared broker's, in a state directory of its own, started and stopped through
+    scripts/services like the shared one."""
+
+    def __init__(self, state: Path, *, port: int = 59392) -> None:
+        self.state, self.port = state, port
+        self.env = {
+            **os.environ, "SERVICES_DIR": str(state), "SERVICES_KAFKA_NODES": "3",
+            "SERVICES_KAFKA_PORT": str(port), "SERVICES_KAFKA_CONTROLLER_PORT": str(port + 1),
+        }  # fmt: skip
+        self.bootstrap = ",".join(f"127.0.0.1:{port + 2 * i}" for i in range(3))
+
+    def _services(self, *args: str) -> None:
+        done = subprocess.run(
+            [str(SERVICES), *args], env=self.env, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"scripts/services {' '.join(args)}:\n{done.stderr[-3000:]}")
+
+    def up(self) -> None:
+        """Starts the nodes that are not running (all, or one that was killed)."""
+        self._services("up", "kafka")
+
+    def kill(self, node: int) -> None:
+        """SIGKILL to one broker: no controlled shutdown, no leadership handed over."""
+        folder = self.state / ("kafka" if node == 1 else f"kafka-{node}")
+        os.kill(int((folder / "kafka.pid").read_text()), signal.SIGKILL)
+
+    def down(self) -> None:
+        self._services("down", "--purge")

@@ -13,11 +13,12 @@ from django.conf import settings
 from eventstore.store import NewEvent, append, read_all, read_stream
 from messaging.consumers import get_consumer
 from messaging.dispatch import skip_dead_letter
-from messaging.kafka_consumer import ConsumerLoop, dead_letter_topic
+from messaging.kafka_consumer import ConsumerLoop
 from messaging.models import DeadLetter, ParkedEvent
 from messaging.relay import relay_log
 from messaging.replay import ReplayRange, replay_events
 from messaging.selectors import kafka_consumer_lag, relay_lag
+from messaging.topics import dead_letter_topic
 from testkit.concurrency import Worker
 from testkit.helpers import append_things
 from testkit.kafka import read_topic
