@@ -116,9 +116,10 @@ def celery_worker(workdir: Path, **env: str) -> AppProcess:
     return AppProcess("worker", command, "ready.", workdir, **env)
 
 
-def consumer_process(name: str, workdir: Path, **env: str) -> AppProcess:
-    """``manage.py consume <name>``."""
-    return AppProcess(f"consume-{name}", ["manage.py", "consume", name], "reading", workdir, **env)
+def consumer_process(name: str, workdir: Path, *, replica: int = 0, **env: str) -> AppProcess:
+    """``manage.py consume <name>``; ``replica`` tells the processes of one group apart."""
+    label = f"consume-{name}" + (f"-{replica}" if replica else "")
+    return AppProcess(label, ["manage.py", "consume", name], "reading", workdir, **env)
 
 
 def services(*args: str) -> None:
