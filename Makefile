@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint test-distributed test-embedded services-up services-down bench
+.PHONY: run test lint test-distributed test-embedded services-up services-down bench load
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,5 +54,10 @@ test-embedded: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed services-up
 	eval "$$(scripts/services env)" && $(BIN)/python benchmarks/append_throughput.py \
 		&& $(BIN)/python benchmarks/relay_throughput.py \
+		&& $(BIN)/python benchmarks/pipeline_latency.py \
 		&& $(BIN)/python benchmarks/api_throughput.py \
 		&& $(BIN)/python benchmarks/audit_throughput.py
+
+# Simulated customers and translators through the whole workflow (Locust, headless).
+load: $(VENV)/.dev-installed services-up
+	eval "$$(scripts/services env)" && $(BIN)/python benchmarks/load_test.py
