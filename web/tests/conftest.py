@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import chromium_path
+from testkit.axe import AxeMissing, assert_accessible, axe_source
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # Debian's Chromium, as root, on a machine with no route out: no sandbox, no GPU, and none
@@ -41,3 +42,14 @@ def shots(tmp_path) -> Callable:
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
     return shoot
+
+
+@pytest.fixture(scope="session")
+def axe() -> Callable:
+    """``axe(page)`` fails the test with every serious or critical accessibility finding that
+    axe-core makes on the page as it is now."""
+    try:
+        axe_source()
+    except AxeMissing as exc:
+        pytest.fail(str(exc))
+    return assert_accessible

@@ -56,7 +56,7 @@ def watch_csp(page, violations: list[str]):
 
 
 def test_customer_and_translator_workflow_with_live_status(
-    browser, site, users, django_user_model, shots
+    browser, site, users, django_user_model, shots, axe
 ):
     violations: list[str] = []
     customer = browser.new_context(viewport={"width": 1200, "height": 850}).new_page()
@@ -70,6 +70,7 @@ def test_customer_and_translator_workflow_with_live_status(
     customer.fill("#id_title", "Letter to the editor")
     customer.set_input_files("#id_file", a_file("letter.txt", b"Dear editor, ..."))
     shots(customer, "upload")
+    axe(customer)
     customer.get_by_role("button", name="Upload").click()
     expect(customer.locator("h1")).to_have_text("Letter to the editor")
     customer.select_option("#id_target_languages", "fr")
@@ -79,12 +80,14 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(status).to_have_text("open")
     expect(customer.locator("#status .badge.locked")).to_be_visible()
     shots(customer, "document")
+    axe(customer)
 
     # The translator accepts in the admin; the customer's page changes by itself.
     translator = watch_csp(browser.new_context().new_page(), violations)
     sign_in(translator, site, "tina", "tina-pw", admin=True)
     translator.goto(f"{site}/admin/translations/requestview/?target_language=fr")
     shots(translator, "admin-queue")
+    axe(translator)
     translator.locator("input[name=_selected_action]").first.check()
     translator.select_option("select[name=action]", "accept_selected")
     translator.get_by_role("button", name="Go").click()
@@ -92,6 +95,7 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(status).to_have_text("accepted", timeout=10_000)  # no reload: htmx polling
 
     translator.get_by_role("link", name="Deliver", exact=True).click()
+    axe(translator)
     translator.set_input_files("#id_file", a_file("lettre.txt", b"Cher editeur, ..."))
     translator.locator("input[type=submit][value=Deliver]").click()
     expect(translator.locator(".messagelist")).to_contain_text("Delivered")
@@ -117,12 +121,14 @@ def test_customer_and_translator_workflow_with_live_status(
     for sentences in customer.locator(".story .timeline").all():  # no event names…
         expect(sentences).not_to_contain_text("translations.")
     shots(customer, "history")
+    axe(customer)
     chapters.nth(3).get_by_text("Details").click()  # …unless asked for
     expect(chapters.nth(3)).to_contain_text("translations.TranslationRequested")
     chapters.nth(3).get_by_role("link", name="The operation as a tree of causes").click()
     expect(customer.locator(".tree > li")).to_have_count(1)  # one root: the request
     expect(customer.locator(".tree li li li")).to_contain_text("was offered to translators")
     shots(customer, "operation")
+    axe(customer)
 
     # Sealed into the signed log, the history verifies against its checkpoint.
     from eventstore.sealing import seal
@@ -133,17 +139,20 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(customer.get_by_role("status")).to_contain_text("Verified.")
     expect(customer.locator(".checkpoint")).to_contain_text(f"{checkpoint.tree_size} events")
     shots(customer, "verify")
+    axe(customer)
 
     customer.goto(f"{site}/")
     expect(customer.locator(".documents > li")).to_have_count(1)
     expect(customer.locator(".documents .badge.completed")).to_be_visible()
     shots(customer, "dashboard")
+    axe(customer)
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
     sign_in(phone, site, "carla", "carla-pw")
     phone.get_by_role("link", name="Letter to the editor").click()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways page
     shots(phone, "document-phone")
+    axe(phone)
 
     # Told of each step: the unread count in the header, the list.
     customer.goto(f"{site}/")
@@ -151,12 +160,14 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(customer.locator(".notices li")).to_have_count(3)  # opened, accepted, delivered
     expect(customer.locator(".notices")).to_contain_text("A translator accepted the French")
     shots(customer, "notifications")
+    axe(customer)
     translator.goto(f"{site}/translator/languages/")
     translator.select_option("#id_sources", ["en", "de"])
     translator.select_option("#id_targets", ["fr", "it"])
     translator.get_by_role("button", name="Save").click()
     expect(translator.locator(".messages")).to_contain_text("4 pairs")
     shots(translator, "languages")
+    axe(translator)
 
     # Staff: the event log, filtered; the verification.
     django_user_model.objects.create_superuser("audrey", password="audrey-pw")
@@ -169,6 +180,7 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(staff.locator("#result_list tbody tr")).to_have_count(others)
     assert others > 5  # the consumers' answers, and the sign-ins of the others
     shots(staff, "admin-events")
+    axe(staff)
     staff.get_by_role("link", name="Verify the audit trail").click()
     staff.get_by_role("button", name="Verify the audit trail now").or_(
         staff.locator("input[value='Verify the audit trail now']")
@@ -176,6 +188,7 @@ def test_customer_and_translator_workflow_with_live_status(
     expect(staff.locator("#verification")).to_contain_text("Hash chains intact")
     expect(staff.locator("#verification")).to_contain_text("Tree intact")
     shots(staff, "admin-verify")
+    axe(staff)
 
     # The pages above and the other admin pages staff use, under the policy: nothing refused.
     others = ("/admin/", "/admin/messaging/deadletter/pipeline/", "/admin/auth/user/",
@@ -207,7 +220,7 @@ def test_the_core_forms_work_without_javascript(browser, site, users):
     expect(page.locator("[data-request]")).to_have_text("cancelled")
 
 
-def test_the_upload_page_checks_the_size_before_sending(browser, site, users, settings):
+def test_the_upload_page_checks_the_size_before_sending(browser, site, users, settings, axe):
     settings.DOCUMENTS_MAX_UPLOAD_BYTES = 10
     page = browser.new_context().new_page()
     sign_in(page, site, "carla", "carla-pw")
@@ -222,6 +235,7 @@ def test_the_upload_page_checks_the_size_before_sending(browser, site, users, se
         "long.txt is 23 bytes; files may be 10 bytes at most."
     )
     assert sent == []
+    axe(page)
 
 
 def test_live_updates_keep_focus_announce_and_stop_when_nothing_can_change(browser, site, users):
@@ -329,3 +343,51 @@ def test_deadlines_are_typed_and_shown_in_the_viewers_time_zone(browser, site, u
     expect(page.locator("td[data-label=Deadline]")).to_have_text("2031-01-15 17:00 EST")
     (request,) = composition.document_streams(document.pk)[1:]
     assert RequestView.objects.get(pk=request).deadline.isoformat() == "2031-01-15T22:00:00+00:00"
+
+
+def test_the_pages_the_workflow_does_not_visit_have_no_serious_accessibility_findings(
+    browser, site, users, django_user_model, axe
+):
+    # given: a document with a request accepted (to deliver or give back) and one delivered
+    with operation(actor=f"user:{users.customer.pk}"):
+        document = document_upload(
+            owner_id=users.customer.pk, title="Memo",
+            file=SimpleUploadedFile("memo.txt", b"Short memo"),
+        )  # fmt: skip
+        accepted, delivered = composition.translation_requests(
+            user=users.customer, document_id=document.pk, target_languages=["fr", "de"]
+        )
+    tina = users.translator.pk
+    with operation(actor=f"user:{tina}"):
+        services.translation_request_accept(request_id=accepted.pk, translator_id=tina)
+        services.translation_request_accept(request_id=delivered.pk, translator_id=tina)
+        services.translation_request_deliver(
+            request_id=delivered.pk, translator_id=tina,
+            file=SimpleUploadedFile("memo-de.txt", b"Kurzes Memo"),
+        )  # fmt: skip
+    first = Event.objects.order_by("position").first()
+    correlation = first.metadata["correlation_id"]
+    django_user_model.objects.create_superuser("audrey", password="audrey-pw")
+
+    def visit(page, path: str, status: int = 200) -> None:
+        assert page.goto(f"{site}{path}").status == status, path
+        axe(page)
+
+    # then: nobody signed in, a customer, a translator, an auditor
+    anonymous = browser.new_context().new_page()
+    for path in ("/", "/accounts/login/", "/admin/login/"):
+        visit(anonymous, path)
+    customer = browser.new_context().new_page()
+    sign_in(customer, site, "carla", "carla-pw")
+    visit(customer, "/notifications/settings/")
+    visit(customer, "/translator/languages/", 403)
+    visit(customer, "/documents/00000000-0000-0000-0000-000000000000/", 404)
+    translator = browser.new_context().new_page()
+    sign_in(translator, site, "tina", "tina-pw", admin=True)
+    visit(translator, f"/admin/translations/requestview/{accepted.pk}/release/")
+    auditor = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    sign_in(auditor, site, "audrey", "audrey-pw", admin=True)
+    visit(auditor, f"/admin/eventstore/event/?q={document.pk}")  # the search box, the count
+    visit(auditor, f"/admin/eventstore/event/{first.pk}/change/")
+    visit(auditor, f"/admin/eventstore/event/correlation/{correlation}/")
+    visit(auditor, "/admin/eventstore/event/verify/")
