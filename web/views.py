@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from api import access, composition
@@ -70,9 +71,19 @@ def upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             messages.success(request, f"Uploaded {document.title}.")
-            return redirect("web:document", document_id=document.pk)
+            return _uploaded(request, document.pk)
     context = {"form": form, "max_bytes": settings.DOCUMENTS_MAX_UPLOAD_BYTES}
     return render(request, "web/upload.html", context, status=400 if form.errors else 200)
+
+
+def _uploaded(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
+    """The document page after an upload: a redirect for a form, "201 Created" with the
+    address for the upload script (upload.js). An XHR follows a redirect by itself, and that
+    GET would take the "Uploaded ..." message before the browser shows the page."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        url = reverse("web:document", kwargs={"document_id": document_id})
+        return HttpResponse(status=201, headers={"Location": url})
+    return redirect("web:document", document_id=document_id)
 
 
 def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
@@ -93,6 +104,7 @@ def _page(request: HttpRequest, document: DocumentView, **forms) -> dict:
         "lock_summary": presenters.lock_summary(document),
         "submit_form": forms.get("submit_form") or SubmitForm(),
         "revision_form": forms.get("revision_form") or RevisionForm(),
+        "max_bytes": settings.DOCUMENTS_MAX_UPLOAD_BYTES,
     }
 
 
@@ -172,7 +184,7 @@ def new_revision(request: HttpRequest, document_id: uuid.UUID) -> HttpResponse:
             status = 409
         else:
             messages.success(request, "Uploaded a new revision.")
-            return redirect("web:document", document_id=found.pk)
+            return _uploaded(request, found.pk)
     page = _page(request, access.visible_document(request.user, document_id), revision_form=form)
     return render(request, "web/document.html", page, status=status)
 

@@ -4,6 +4,8 @@ and the staff's audit views."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import expect
@@ -73,6 +75,7 @@ def test_customer_and_translator_workflow_with_live_status(
     axe(customer)
     customer.get_by_role("button", name="Upload").click()
     expect(customer.locator("h1")).to_have_text("Letter to the editor")
+    expect(customer.locator(".messages")).to_have_text("Uploaded Letter to the editor.")
     customer.select_option("#id_target_languages", "fr")
     customer.fill("#id_note", "Formal register, please.")
     customer.get_by_role("button", name="Submit for translation").click()
@@ -207,6 +210,7 @@ def test_the_core_forms_work_without_javascript(browser, site, users):
     page.set_input_files("#id_file", a_file("notes.md", b"# Notes"))
     page.get_by_role("button", name="Upload").click()
     expect(page.locator("h1")).to_have_text("notes.md")
+    expect(page.locator(".messages")).to_have_text("Uploaded notes.md.")
     page.select_option("#id_target_languages", "de")
     page.fill("#id_deadline", "2020-01-01T12:00")
     page.get_by_role("button", name="Submit for translation").click()
@@ -226,16 +230,63 @@ def test_the_upload_page_checks_the_size_before_sending(browser, site, users, se
     sign_in(page, site, "carla", "carla-pw")
     page.goto(f"{site}/documents/upload/")
     sent = []
-    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.on("request", lambda r: sent.append(r.url) if "/documents/upload/" in r.url else None)
     page.set_input_files("#id_file", a_file("long.txt", b"far more than ten bytes"))
 
     page.get_by_role("button", name="Upload").click()
 
-    expect(page.get_by_role("alert")).to_contain_text(
-        "long.txt is 23 bytes; files may be 10 bytes at most."
-    )
+    # in the server's words (a.txt is 4 bytes; the limit is 3 bytes), before anything is sent
+    expect(page.get_by_role("alert")).to_have_text("long.txt is 23 bytes; the limit is 10 bytes")
+    expect(page.locator("#id_file")).to_be_focused()
     assert sent == []
     axe(page)
+
+
+def test_an_upload_in_progress_cannot_be_sent_twice_and_says_how_far_it_is(
+    browser, site, users, axe
+):
+    page = browser.new_context().new_page()
+    sign_in(page, site, "carla", "carla-pw")
+    page.goto(f"{site}/documents/upload/")
+    button = page.get_by_role("button", name="Upload")
+    # A file the server refuses: the form comes back with the reason, ready to send again.
+    page.set_input_files("#id_file", a_file("empty.txt", b""))
+    button.click()
+    expect(page.locator(".errorlist")).to_have_text("empty.txt is empty")
+    expect(button).to_be_enabled()
+    expect(page.locator("#id_file")).to_be_focused()
+
+    sent, held = [], []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.route("**/documents/upload/", lambda route: held.append(route))  # answered below
+    page.fill("#id_title", "Minutes")
+    page.set_input_files("#id_file", a_file("minutes.txt", b"We met."))
+
+    # when: sent, and sent again while the first is under way
+    button.click()
+    expect(button).to_be_disabled()
+    expect(page.get_by_role("progressbar", name=re.compile(r"Uploading… \d+%"))).to_be_visible()
+    axe(page)
+    page.locator("form[data-upload]").evaluate("form => form.requestSubmit()")  # Enter, say
+    page.wait_for_timeout(300)
+
+    # then: one upload, and its message on the document page
+    assert len(sent) == 1
+    held[0].continue_()
+    expect(page.locator("h1")).to_have_text("Minutes")
+    expect(page.locator(".messages")).to_have_text("Uploaded Minutes.")
+
+    # A new revision whose upload fails: said, and the button works again.
+    page.route("**/revisions/", lambda route: route.abort())
+    page.set_input_files("#id_file", a_file("minutes-2.txt", b"We met again."))
+    again = page.get_by_role("button", name="Upload revision")
+    again.click()
+    expect(page.get_by_role("alert")).to_contain_text("The upload failed")
+    expect(again).to_be_enabled()
+    page.unroute("**/revisions/")
+    again.click()
+    expect(page.locator(".messages")).to_have_text("Uploaded a new revision.")
+    expect(page.locator("tbody tr").filter(has_text="minutes-2.txt")).to_have_count(1)
 
 
 def test_live_updates_keep_focus_announce_and_stop_when_nothing_can_change(browser, site, users):

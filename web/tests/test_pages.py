@@ -277,3 +277,47 @@ def test_error_pages_offer_a_way_back_and_the_site_has_an_icon(client, users):
     assert b"<h1>Not found</h1>" in missing.content and b"Back to your documents" in missing.content
     assert b'rel="icon"' in page.content
     assert icon.status_code == 301 and icon["Location"].endswith("favicon.svg")
+
+
+def test_an_upload_says_so_on_the_page_it_leads_to_with_and_without_the_script(
+    customer_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    script = {"headers": {"X-Requested-With": "XMLHttpRequest"}}
+
+    # given: a form post (no JavaScript) and one by the upload script
+    plain = post(customer_client, capture, "/documents/upload/",
+                 {"file": SimpleUploadedFile("plain.txt", b"Plain")})  # fmt: skip
+    assert plain.status_code == 302
+    assert b"Uploaded plain.txt." in customer_client.get(plain["Location"]).content
+    with capture(execute=True):
+        scripted = customer_client.post(
+            "/documents/upload/", {"file": SimpleUploadedFile("xhr.txt", b"Sent")}, **script
+        )
+
+    # then: the script is told where to go, and the message waits for that page
+    document = DocumentView.objects.get(title="xhr.txt")
+    assert scripted.status_code == 201
+    assert scripted["Location"] == f"/documents/{document.pk}/"
+    assert b"Uploaded xhr.txt." in customer_client.get(scripted["Location"]).content
+
+    with capture(execute=True):
+        revision = customer_client.post(
+            f"/documents/{document.pk}/revisions/",
+            {"file": SimpleUploadedFile("xhr-2.txt", b"Sent again")}, **script,
+        )  # fmt: skip
+    assert (revision.status_code, revision["Location"]) == (201, f"/documents/{document.pk}/")
+    assert b"Uploaded a new revision." in customer_client.get(revision["Location"]).content
+
+
+def test_a_refused_upload_by_the_script_gets_the_form_with_its_errors(customer_client, settings):
+    settings.DOCUMENTS_MAX_UPLOAD_BYTES = 3
+
+    refused = customer_client.post(
+        "/documents/upload/", {"file": SimpleUploadedFile("a.txt", b"abcd")},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )  # fmt: skip
+
+    assert refused.status_code == 400
+    assert b"a.txt is 4 bytes; the limit is 3 bytes" in refused.content
+    assert b"data-upload" in refused.content
