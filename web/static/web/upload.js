@@ -34,8 +34,9 @@ document.addEventListener("DOMContentLoaded", () => {
     // Looked up on each use: a refused upload brings the form back with new elements.
     const part = (selector) => form.querySelector(selector);
     const buttons = () => form.querySelectorAll("button[type=submit], input[type=submit]");
+    // Not aria-busy: that would keep screen readers from reading out the progress.
     const busy = (on) => {
-      form.toggleAttribute("aria-busy", on);
+      form.toggleAttribute("data-sending", on);
       for (const button of buttons()) button.disabled = on;
     };
     const showProgress = (percent) => {
@@ -67,7 +68,7 @@ document.addEventListener("DOMContentLoaded", () => {
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (form.hasAttribute("aria-busy")) return;  // sent already: once is enough
+      if (form.hasAttribute("data-sending")) return;  // sent already: once is enough
       const refused = tooBig(form);  // said before a byte is sent (the server checks again)
       if (refused) {
         fail(refused.message);
