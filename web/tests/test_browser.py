@@ -416,8 +416,8 @@ def test_the_pages_the_workflow_does_not_visit_have_no_serious_accessibility_fin
             request_id=delivered.pk, translator_id=tina,
             file=SimpleUploadedFile("memo-de.txt", b"Kurzes Memo"),
         )  # fmt: skip
-    first = Event.objects.order_by("position").first()
-    correlation = first.metadata["correlation_id"]
+    first = Event.objects.filter(stream_id=document.pk).order_by("position").first()
+    correlation = first.metadata["correlation_id"]  # the upload, its request, their answers
     django_user_model.objects.create_superuser("audrey", password="audrey-pw")
 
     def visit(page, path: str, status: int = 200) -> None:
