@@ -48,7 +48,8 @@ def translation_requests(
     return translations.translation_requests_submit(
         document_id=document.pk, revision=number, source_sha256=pinned.sha256,
         customer_id=user.pk, target_languages=target_languages, deadline=deadline, note=note,
-        word_count=pinned.word_count, source_language=document.language or None, field=field,
+        word_count=pinned.word_count, source_language=document.language or None,
+        document_title=document.title, field=field,
     )  # fmt: skip
 
 

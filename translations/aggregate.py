@@ -112,6 +112,7 @@ class TranslationRequest(Aggregate):
         note: str,
         word_count: int | None = None,
         source_language: str | None = None,
+        document_title: str = "",
     ) -> list[NewEvent]:
         data = {
             "document_id": str(document_id),
@@ -123,6 +124,7 @@ class TranslationRequest(Aggregate):
             "note": note,
             "word_count": word_count,
             "source_language": source_language,
+            "document_title": document_title,
         }
         return [NewEvent(events.TRANSLATION_REQUESTED.name, data)]
 

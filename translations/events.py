@@ -34,6 +34,9 @@ TRANSLATION_REQUESTED = EventType(
             # optional: the first version 2 events were written without it).
             "word_count": {"type": ["integer", "null"], "minimum": 0},
             "source_language": {"type": ["string", "null"], "maxLength": 35},
+            # Version 3: the document's title when the request was made, so that the
+            # translator's queue can name the document without asking the documents context.
+            "document_title": {"type": "string", "maxLength": 255},
         },
         [
             "document_id",
@@ -42,10 +45,15 @@ TRANSLATION_REQUESTED = EventType(
             "customer_id",
             "target_language",
             "word_count",
+            "document_title",
         ],
     ),
-    schema_version=2,
-    upcasters={1: lambda data: {**data, "word_count": None, "source_language": None}},
+    schema_version=3,
+    upcasters={
+        1: lambda data: {**data, "word_count": None, "source_language": None},
+        # Requests made before titles were carried: the queue shows the document's id.
+        2: lambda data: {**data, "document_title": ""},
+    },
 )
 TRANSLATION_OPENED = EventType(name="translations.TranslationOpened", schema=_schema({}, []))
 TRANSLATION_REJECTED = EventType(

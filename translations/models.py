@@ -13,6 +13,9 @@ from translations.aggregate import FINAL, STATUSES
 class RequestView(models.Model):
     id = models.UUIDField(primary_key=True)
     document_id = models.UUIDField(db_index=True)
+    document_title = models.CharField(
+        max_length=255, blank=True, help_text="the document's title when the request was made"
+    )
     revision = models.PositiveIntegerField()
     source_sha256 = models.CharField(max_length=64)
     customer = models.ForeignKey(

@@ -26,6 +26,7 @@ def apply(event: RecordedEvent) -> None:
             note=data.get("note", ""),
             word_count=data["word_count"],
             source_language=data.get("source_language") or "",
+            document_title=data["document_title"],
             status=aggregate.PENDING,
             version=event.version,
             created_at=event.occurred_at,

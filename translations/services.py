@@ -42,12 +42,14 @@ def translation_requests_submit(
     note: str = "",
     word_count: int | None = None,
     source_language: str | None = None,
+    document_title: str = "",
     field: str = "target_languages",
 ) -> list[RequestView]:
     """One request per target language for one document revision (pinned: its sha256 goes
     with each), in one transaction and one operation; the documents context answers each
     with a hold on the document's lock or a rejection. ``field`` names the input that gave
-    the languages, for the error."""
+    the languages, for the error; ``document_title`` is carried for the translators' queue
+    (this context never asks the documents context for it)."""
     languages = list(dict.fromkeys(code.strip().lower() for code in target_languages))
     if not languages:
         raise InvalidRequest(field, "choose at least one language")
@@ -64,6 +66,7 @@ def translation_requests_submit(
                 document_id=document_id, revision=revision, source_sha256=source_sha256,
                 customer_id=customer_id, target_language=language, deadline=deadline, note=note,
                 word_count=word_count, source_language=source_language,
+                document_title=document_title[:255],
             )  # fmt: skip
             save_aggregate(TranslationRequest(request_id), events, projections=[REQUESTS])
             request_ids.append(request_id)

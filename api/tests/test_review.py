@@ -162,6 +162,7 @@ def test_a_delivery_made_before_reviews_existed_completed_its_request(users):
     requested = {
         "document_id": str(uuid.uuid4()), "revision": 1, "source_sha256": "a" * 64,
         "customer_id": users.customer.pk, "target_language": "fr", "word_count": None,
+        "document_title": "Old",
     }  # fmt: skip
     delivered = {
         "translator_id": users.translator.pk, "source_sha256": "a" * 64,

@@ -222,7 +222,7 @@ def test_a_request_not_accepted_by_its_deadline_expires_and_unlocks(
     assert event.metadata["actor"] == "system:deadline-expiry"
 
 
-def test_an_upload_records_its_count_and_a_request_carries_it(embedded, users):
+def test_an_upload_records_its_count_and_a_request_carries_it_and_the_title(embedded, users):
     customer = embedded(users.customer)
 
     document = customer.upload(content=b"Four words in here").json()
@@ -232,3 +232,5 @@ def test_an_upload_records_its_count_and_a_request_carries_it(embedded, users):
     assert request["word_count"] == 4
     uploaded = read_stream(uuid.UUID(document["id"]))[0]
     assert (uploaded.schema_version, uploaded.data["word_count"]) == (2, 4)
+    requested = read_stream(uuid.UUID(request["id"]))[0]
+    assert requested.data["document_title"] == document["title"]
