@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import uuid
+from datetime import datetime
 
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from rangefilter.filters import DateTimeRangeFilterBuilder
@@ -21,15 +22,20 @@ from rangefilter.filters import DateTimeRangeFilterBuilder
 from eventstore.audit import causal_tree
 from eventstore.log import LogKey
 from eventstore.models import Event
-from eventstore.selectors import event_log
+from eventstore.selectors import actor_labels, event_log
 from eventstore.verification import verify_audit
 
 
+def _actor_labels(request: HttpRequest) -> dict[str, str]:
+    """Every actor of the log with their name (``carla (user:1)``), read once per page (one
+    query for the names) for both actor filters and the rows."""
+    if not hasattr(request, "_event_actor_labels"):
+        request._event_actor_labels = actor_labels(Event.objects.actors())
+    return request._event_actor_labels
+
+
 def _actors(request: HttpRequest) -> list[tuple[str, str]]:
-    """The actors to filter by, read once per page for both actor filters."""
-    if not hasattr(request, "_event_actors"):
-        request._event_actors = [(a, a) for a in Event.objects.actors()]
-    return request._event_actors
+    return list(_actor_labels(request).items())
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -75,13 +81,70 @@ class BeforeFilter(admin.SimpleListFilter):
             return None
 
 
+class OccurredFilter(DateTimeRangeFilterBuilder(title="occurred between")):
+    """The date range. A date without a time means the whole day; a date or time that
+    cannot be read is said in an error message (and nothing is filtered) rather than
+    silently listing every event as if the range had been applied."""
+
+    bounds = (("__range__gte", "From", "00:00:00"), ("__range__lte", "To", "23:59:59"))
+
+    def get_form(self, request):
+        for suffix, _, time in self.bounds:
+            key = f"{self.field_path}{suffix}"
+            if self._given(f"{key}_0") and not self._given(f"{key}_1"):
+                self.used_parameters[f"{key}_1"] = time
+        return super().get_form(request)
+
+    def queryset(self, request, queryset):
+        if self.form.is_bound and not self.form.is_valid():
+            wrong = [
+                f"{label} {self._typed(key)!r}"
+                for key, label in self._labels()
+                if key in self.form.errors
+            ]
+            messages.error(
+                request,
+                f"The filter \u201c{self.title}\u201d was not applied: {' and '.join(wrong)} "
+                f"is not a date and time. Use {_human(DATE_FORMAT)} for the date and "
+                f"{_human(TIME_FORMAT)} for the time, e.g. 2026-11-29 08:40:00.",
+            )
+            return queryset
+        return super().queryset(request, queryset)
+
+    def _labels(self) -> list[tuple[str, str]]:
+        return [(f"{self.field_path}{suffix}", label) for suffix, label, _ in self.bounds]
+
+    def _typed(self, key: str) -> str:
+        return " ".join(v for v in (self._given(f"{key}_0"), self._given(f"{key}_1")) if v)
+
+    def _given(self, name: str) -> str:
+        value = self.used_parameters.get(name, "")
+        return (value[-1] if isinstance(value, list) else value).strip()
+
+
+DATE_FORMAT, TIME_FORMAT = "%Y-%m-%d", "%H:%M:%S"
+
+
+def _human(strftime: str) -> str:
+    for code, words in (("%Y", "YYYY"), ("%m", "MM"), ("%d", "DD"), ("%H", "HH"), ("%M", "MM"),
+                        ("%S", "SS")):  # fmt: skip
+        strftime = strftime.replace(code, words)
+    return strftime
+
+
 class KeysetPaginator(Paginator):
     """Never counts the table nor skips rows with OFFSET: it only looks one row past the
-    page, to know whether there are older events."""
+    page, to know whether there are older events. So its ``count`` is true only when it is
+    at most a page; beyond that the pages say "more than" and offer no number."""
 
     @cached_property
     def count(self) -> int:
         return len(self.object_list[: self.per_page + 1])
+
+
+def _when(moment: datetime) -> str:
+    """A time with its zone, so that nobody reads UTC as their own time."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def _pretty(value: object) -> str:
@@ -114,16 +177,16 @@ class ReadOnly:
 class EventAdmin(ReadOnly, admin.ModelAdmin):
     """The event log, read-only: the audit trail cannot be edited from anywhere."""
 
-    list_display = (
-        "position", "occurred_at", "event_type", "stream_type", "stream_id", "actor",
-        "operation",
-    )  # fmt: skip
+    list_display = ("position", "occurred", "event", "stream", "actor", "operation")
     list_filter = (
         "stream_type", "event_type", ActorFilter, ExcludeActorFilter,
-        ("occurred_at", DateTimeRangeFilterBuilder(title="occurred between")), BeforeFilter,
+        ("occurred_at", OccurredFilter), BeforeFilter,
     )  # fmt: skip
-    search_fields = ("=stream_id",)  # and the event and correlation ids, below
-    search_help_text = "A stream id, an event id or a correlation id."
+    search_fields = ("=stream_id",)  # and more, in EventQuerySet.search
+    search_help_text = (
+        "An id or its first characters (event, stream or operation), or a file name or "
+        "title in the events' data."
+    )
     ordering = ("-log_tx", "-position")
     sortable_by = ()  # the pages are keyed on the log order
     paginator = KeysetPaginator
@@ -141,29 +204,52 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
         return super().get_queryset(request).settled()
 
     def get_search_results(self, request, queryset, search_term):
-        """An id finds its stream, its event or its operation, each through an index."""
         if not search_term.strip():
             return queryset, False
-        try:
-            wanted = uuid.UUID(search_term.strip())
-        except ValueError:
-            return queryset.none(), False  # every id here is a UUID
-        found = (
-            queryset.filter(stream_id=wanted)
-            | queryset.filter(event_id=wanted)
-            | queryset.by_correlation(str(wanted))
-        )
-        return found, False
+        return queryset.search(search_term), False
+
+    def get_changelist_instance(self, request):
+        """The page's actors are named in one query, whatever the number of rows."""
+        cl = super().get_changelist_instance(request)
+        labels = _actor_labels(request)
+        for event in cl.result_list:  # the page the list shows, already read
+            actor = event.metadata.get("actor", "")
+            event.actor_label = labels.get(actor, actor)
+        if cl.result_count > cl.list_per_page:
+            # Beyond a page the log is not counted (KeysetPaginator): the search form shows
+            # its "N results" only where N differs from this, so it shows no wrong number.
+            cl.full_result_count = cl.result_count
+        return cl
+
+    @admin.display(description="occurred")
+    def occurred(self, event: Event) -> str:
+        return _when(event.occurred_at)
+
+    @admin.display(description="event")
+    def event(self, event: Event) -> str:
+        context, _, name = event.event_type.partition(".")
+        return format_html('<span title="{}">{}.<wbr>{}</span>', event.event_type, context, name)
+
+    @admin.display(description="stream")
+    def stream(self, event: Event) -> str:
+        short_type = event.stream_type.rpartition(".")[2]
+        return format_html(
+            '<span title="{} {} v{}">{} <code>{}</code></span>',
+            event.stream_type, event.stream_id, event.version, short_type,
+            str(event.stream_id)[:8],
+        )  # fmt: skip
 
     @admin.display(description="actor")
     def actor(self, event: Event) -> str:
-        return event.metadata.get("actor", "")
+        actor = event.metadata.get("actor", "")
+        label = getattr(event, "actor_label", actor)
+        return format_html('<span class="actor" title="{}">{}</span>', label, label)
 
     @admin.display(description="operation")
     def operation(self, event: Event) -> str:
         correlation = event.metadata.get("correlation_id", "")
         url = reverse("admin:eventstore_event_correlation", args=[correlation])
-        return format_html('<a href="{}">{}</a>', url, correlation[:8])
+        return format_html('<a href="{}" title="{}">{}</a>', url, correlation, correlation[:8])
 
     @admin.display(description="data")
     def payload(self, event: Event) -> str:

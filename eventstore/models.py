@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import json
+import re
+import uuid
+
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -50,11 +54,43 @@ class EventQuerySet(models.QuerySet):
             correlation_id=correlation_id
         )
 
+    def search(self, term: str) -> EventQuerySet:
+        """What an auditor types: a full id finds its event, stream or operation through an
+        index; a short id (the 8 characters the pages show) finds the events whose event,
+        stream or correlation id starts with it; and any text finds the events whose data
+        holds it (a file name, a title), case-insensitively. The last two read the rows
+        (no index): the admin reads them a page at a time."""
+        term = term.strip()
+        try:
+            wanted = uuid.UUID(term)
+        except ValueError:
+            pass
+        else:
+            return self.alias(correlation_id=_text("correlation_id")).filter(
+                Q(stream_id=wanted) | Q(event_id=wanted) | Q(correlation_id=str(wanted))
+            )
+        # The data is searched as JSON text, the same on PostgreSQL and SQLite; SQLite
+        # stores non-ASCII characters escaped ("\\u00e9"), so that spelling is tried too.
+        found = Q(data_text__icontains=term)
+        escaped = json.dumps(term)[1:-1]
+        if escaped != term:
+            found |= Q(data_text__icontains=escaped)
+        if _ID_PREFIX.fullmatch(term):
+            found |= (
+                Q(event_id__istartswith=term)
+                | Q(stream_id__istartswith=term)
+                | Q(correlation_id__istartswith=term)
+            )
+        return self.alias(
+            data_text=Cast("data", models.TextField()), correlation_id=_text("correlation_id")
+        ).filter(found)
+
     def actors(self) -> list[str]:
         named = self.annotate(actor=_text("actor")).values_list("actor", flat=True)
         return sorted(a for a in named.order_by().distinct() if a)
 
 
+_ID_PREFIX = re.compile(r"[0-9a-fA-F][0-9a-fA-F-]{3,35}")
 _WATERMARK = RawSQL("eventstore_watermark()", [])
 _OWN_TRANSACTION = RawSQL("pg_current_xact_id_if_assigned()::text::bigint", [])
 # Row comparisons, which the (log_tx, position) index serves as one range.

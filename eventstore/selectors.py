@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from eventstore.models import Event
@@ -45,3 +46,18 @@ def event_log(
     if until:
         events = events.filter(occurred_at__lt=until)
     return events
+
+
+def actor_labels(actors: Iterable[str]) -> dict[str, str]:
+    """Each actor as people read it: ``carla (user:1)`` for a user, a system actor as it is.
+    The names are read in one query, however many actors there are; a user who no longer
+    exists keeps the bare id (the event still names who it was)."""
+    labels = {actor: actor for actor in actors}
+    ids = {a.removeprefix("user:"): a for a in labels if a.startswith("user:")}
+    user_model = get_user_model()
+    named = user_model.objects.filter(pk__in=[i for i in ids if i.isdigit()]).values_list(
+        "pk", user_model.USERNAME_FIELD
+    )
+    for pk, name in named:
+        labels[ids[str(pk)]] = f"{name} ({ids[str(pk)]})"
+    return labels

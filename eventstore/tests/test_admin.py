@@ -128,3 +128,114 @@ def test_actor_and_correlation_filters_use_their_indexes(thing_type):
     assert "eventstore_event_correlation" in by_correlation
     assert "eventstore_event_actor" in by_actor
     assert [e.data["n"] for e in Event.objects.by_actor("user:7")] == [7]
+
+
+def listed(response) -> list[int]:
+    return [e.position for e in response.context["cl"].result_list]
+
+
+def test_actors_are_named_beside_their_ids_in_one_query(admin_client, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for actor in (f"user:{users.customer.pk}", f"user:{users.translator.pk}", "system:timer",
+                  "user:99999"):  # fmt: skip
+        with operation(actor=actor):
+            append_things(uuid.uuid4(), 1)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(EVENTS, {"stream_type": "testing.Thing"})
+
+    html = page.content.decode()
+    assert f"carla (user:{users.customer.pk})" in html
+    assert f"tina (user:{users.translator.pk})" in html
+    assert ">system:timer<" in html and ">user:99999<" in html  # no user: the bare id
+    names = [q["sql"] for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert len([sql for sql in names if " IN (" in sql]) == 1, names
+
+
+def test_search_finds_the_short_ids_the_list_shows_and_names_in_the_data(admin_client):
+    from eventstore.store import NewEvent, append
+
+    stream_id = uuid.uuid4()
+    with operation(actor="user:7", correlation_id=str(uuid.uuid4())) as upload:
+        [letter] = append(
+            stream_type="testing.Thing", stream_id=stream_id, expected_version=0,
+            events=[NewEvent("testing.ThingHappened", {
+                "n": 1, "payload": {"filename": "lettre-café.txt", "title": "Letter to the editor"},
+            })],
+        )  # fmt: skip
+    with operation(actor="user:7"):
+        [other] = append_things(uuid.uuid4(), 2)
+
+    def found(term: str) -> list[int]:
+        return numbers(admin_client.get(EVENTS, {"q": term}))
+
+    assert found(str(letter.event_id)[:8]) == [1]
+    assert found(str(stream_id)[:8].upper()) == [1]
+    assert found(upload.correlation_id[:8]) == [1]
+    assert found(str(other.stream_id)[:13]) == [2]  # with the hyphen, as copied
+    assert found("LETTER to the") == [1]
+    assert found("café.txt") == [1]
+    assert found("lettre-caf") == [1]
+    assert found("nowhere.txt") == []
+
+
+def test_an_invalid_date_is_said_and_nothing_is_filtered(admin_client, logged):
+    page = admin_client.get(
+        EVENTS, {"occurred_at__range__gte_0": "2026-13-45", "occurred_at__range__gte_1": "10:00"}
+    )
+
+    text = page.content.decode()
+    assert "was not applied" in text and "From &#x27;2026-13-45 10:00&#x27;" in text
+    assert "YYYY-MM-DD" in text and "HH:MM:SS" in text
+    assert numbers(page) == [3, 2, 1]  # not filtered
+
+
+def test_a_date_without_a_time_means_the_whole_day(admin_client, logged):
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    whole_day = admin_client.get(
+        EVENTS, {"occurred_at__range__gte_0": today, "occurred_at__range__lte_0": today}
+    )
+    before = admin_client.get(EVENTS, {"occurred_at__range__lte_0": "2000-01-01"})
+
+    assert numbers(whole_day) == [3, 2, 1]
+    assert numbers(before) == []
+    assert b"was not applied" not in whole_day.content
+
+
+def test_times_are_shown_with_their_time_zone(admin_client, logged, settings):
+    from django.utils import timezone
+
+    settings.TIME_ZONE = "Europe/Paris"
+    when = timezone.localtime(logged.events[0].occurred_at)
+
+    page = admin_client.get(EVENTS).content.decode()
+
+    assert f"{when:%Y-%m-%d %H:%M:%S} {when:%Z}" in page
+    assert when.strftime("%Z") in {"CET", "CEST"}
+
+
+def test_the_counts_shown_are_true(admin_client, logged):
+    from eventstore.admin import EventAdmin
+
+    EventAdmin.list_per_page = 2
+    try:
+        more = admin_client.get(EVENTS, {"stream_type": "testing.Thing"})
+        searched = admin_client.get(EVENTS, {"stream_type": "testing.Thing", "q": '"n"'})
+    finally:
+        EventAdmin.list_per_page = 100
+    one_page = admin_client.get(EVENTS, {"stream_type": "testing.Thing"})
+
+    # three events, a page of two: no number is offered for "all", rather than a wrong one
+    assert more.context["cl"].result_count == 3
+    assert b"Select all 3" not in more.content
+    assert b"Select every matching event, on all pages" in more.content
+    assert b"2 events shown; older ones follow" in more.content
+    # everything on one page: the count is the number of events, nothing more to select
+    assert b"3 events shown; none older match" in one_page.content
+    assert b"Select every matching event" not in one_page.content
+    assert numbers(searched) == [3, 2] and b"3 results" not in searched.content
+    assert b"1 result" in admin_client.get(EVENTS, {"q": str(logged.events[2].event_id)}).content
