@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import re
 from datetime import datetime
 
 from django.contrib import admin, messages
@@ -16,7 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from rangefilter.filters import DateTimeRangeFilterBuilder
 
 from eventstore.audit import causal_tree
@@ -147,6 +149,15 @@ def _when(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
+def _breakable(name: str) -> str:
+    """``translations.TranslationAccepted`` may wrap after the dot and between its words
+    (and nowhere else), so that long names do not widen the log past the screen."""
+    return format_html_join(mark_safe("<wbr>"), "{}", ((p,) for p in _WORDS.split(name)))
+
+
+_WORDS = re.compile(r"(?<=[a-z.])(?=[A-Z])")
+
+
 def _pretty(value: object) -> str:
     return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True))
 
@@ -227,16 +238,15 @@ class EventAdmin(ReadOnly, admin.ModelAdmin):
 
     @admin.display(description="event")
     def event(self, event: Event) -> str:
-        context, _, name = event.event_type.partition(".")
-        return format_html('<span title="{}">{}.<wbr>{}</span>', event.event_type, context, name)
+        return format_html('<span title="{}">{}</span>', event.event_type,
+                           _breakable(event.event_type))  # fmt: skip
 
     @admin.display(description="stream")
     def stream(self, event: Event) -> str:
-        short_type = event.stream_type.rpartition(".")[2]
         return format_html(
             '<span title="{} {} v{}">{} <code>{}</code></span>',
-            event.stream_type, event.stream_id, event.version, short_type,
-            str(event.stream_id)[:8],
+            event.stream_type, event.stream_id, event.version,
+            _breakable(event.stream_type.rpartition(".")[2]), str(event.stream_id)[:8],
         )  # fmt: skip
 
     @admin.display(description="actor")

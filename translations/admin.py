@@ -8,20 +8,23 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 
 from accounts.roles import is_staff_member, is_translator
 from eventstore.exceptions import ConcurrencyError
 from kernel.errors import ApplicationError
 from translations import selectors, services
-from translations.aggregate import DELIVERABLE, RELEASABLE
+from translations.aggregate import DELIVERABLE, OPEN, RELEASABLE
 from translations.models import RequestView
 
 
@@ -72,12 +75,15 @@ class TranslationRequestAdmin(admin.ModelAdmin):
     """Read-only rows (they are a projection of the event store); the changes are the
     accept action and the deliver page."""
 
+    # The translator's next step comes first (a phone shows the first columns; the
+    # stylesheet hides the last ones on narrow screens).
     list_display = (
-        "short_id", "source_language", "target_language", "revision", "word_count", "status",
-        "deadline", "created_at", "translator", "work",
+        "next_step", "document", "target_language", "words", "due", "status",
+        "source_language", "revision", "translator", "created_at", "work", "short_id",
     )  # fmt: skip
+    list_display_links = ("document",)
     list_filter = ("status", "target_language", DeadlineFilter, MineFilter)
-    ordering = ("deadline", "created_at")
+    ordering = selectors.QUEUE_ORDER
     actions = ["accept_selected", "decline_selected"]
     search_fields = ("=id", "=document_id")
     show_full_result_count = False
@@ -104,6 +110,49 @@ class TranslationRequestAdmin(admin.ModelAdmin):
         return False
 
     # --- columns --------------------------------------------------------------------
+    def get_changelist_instance(self, request: HttpRequest):
+        """Marks the rows the viewer can accept or deliver (the columns have no request)."""
+        cl = super().get_changelist_instance(request)
+        translator = is_translator(request.user)
+        for item in cl.result_list:  # the page the list shows, already read
+            item.viewer_accepts = translator and item.status == OPEN
+            item.viewer_delivers = (
+                item.status in DELIVERABLE and item.translator_id == request.user.pk
+            )
+        return cl
+
+    @admin.display(description="next step")
+    def next_step(self, obj: RequestView) -> str:
+        short = str(obj.pk)[:8]
+        if getattr(obj, "viewer_accepts", False):
+            # A button of the list's own form (forms cannot nest), posted to the accept view.
+            accept = reverse("admin:translations_requestview_accept", args=[obj.pk])
+            return format_html(
+                '<button type="submit" class="button" formaction="{}" title="Accept request {}">'
+                "Accept</button>",
+                accept, short,
+            )  # fmt: skip
+        if getattr(obj, "viewer_delivers", False):
+            deliver = reverse("admin:translations_requestview_deliver", args=[obj.pk])
+            return format_html(
+                '<a class="button" href="{}" title="Deliver request {}">Deliver</a>', deliver, short
+            )
+        return ""
+
+    @admin.display(description="document")
+    def document(self, obj: RequestView) -> str:
+        return obj.document_title or f"document {str(obj.document_id)[:8]}"
+
+    @admin.display(description="deadline", ordering="deadline")
+    def due(self, obj: RequestView) -> str:
+        if obj.deadline is None:
+            return "no deadline"
+        return f"due {timezone.localtime(obj.deadline):%Y-%m-%d %H:%M %Z}"
+
+    @admin.display(description="size", ordering="word_count")
+    def words(self, obj: RequestView) -> str:
+        return "words not counted" if obj.word_count is None else f"{obj.word_count:,} words"
+
     @admin.display(description="request")
     def short_id(self, obj: RequestView) -> str:
         return str(obj.pk)[:8]
@@ -112,9 +161,6 @@ class TranslationRequestAdmin(admin.ModelAdmin):
     def work(self, obj: RequestView) -> str:
         source = reverse("api:revision-file", args=[obj.document_id, obj.revision])
         links = [format_html('<a href="{}">source</a>', source)]
-        if obj.status in DELIVERABLE:
-            deliver = reverse("admin:translations_requestview_deliver", args=[obj.pk])
-            links.append(format_html('<a class="button" href="{}">Deliver</a>', deliver))
         if obj.status in RELEASABLE:
             release = reverse("admin:translations_requestview_release", args=[obj.pk])
             links.append(format_html('<a href="{}">Give back</a>', release))
@@ -142,13 +188,50 @@ class TranslationRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{done} {str(item.pk)[:8]}.", messages.SUCCESS)
 
     def get_urls(self):
+        accept = self.admin_site.admin_view(self.accept_view)
         deliver = self.admin_site.admin_view(self.deliver_view)
         release = self.admin_site.admin_view(self.release_view)
         return [
+            path("<uuid:request_id>/accept/", accept, name="translations_requestview_accept"),
             path("<uuid:request_id>/deliver/", deliver, name="translations_requestview_deliver"),
             path("<uuid:request_id>/release/", release, name="translations_requestview_release"),
             *super().get_urls(),
         ]
+
+    def accept_view(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
+        """One row's Accept button: the bulk action's service for one request, then back to
+        the list the translator came from."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        item = get_object_or_404(self.get_queryset(request), pk=request_id)
+        self._each(request, [item], services.translation_request_accept, "accept", "Accepted")
+        back = request.META.get("HTTP_REFERER", "")
+        if url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
+        return redirect("admin:translations_requestview_changelist")
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        """The request's history as the event store holds it: who did what, when. (Django's
+        own history lists admin edits, and these rows are never edited: they are a
+        projection of the request's events.)"""
+        item = self.get_object(request, unquote(object_id))
+        if item is None:
+            raise Http404("no such request")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History of request {str(item.pk)[:8]}",
+            "subtitle": None,
+            "object": item,
+            "opts": self.opts,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "entries": selectors.request_history(item.pk),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(
+            request, "admin/translations/requestview/object_history.html", context
+        )
 
     def release_view(self, request: HttpRequest, request_id: uuid.UUID) -> HttpResponse:
         item = get_object_or_404(self.get_queryset(request), pk=request_id)

@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
-from translations.aggregate import OPEN
+from eventstore.selectors import actor_labels
+from eventstore.store import read_stream
+from translations.aggregate import ACCEPTED, CHANGES_REQUESTED, DELIVERED, OPEN, PENDING
 from translations.models import DeclineView, LanguagePairView, RequestView
 
 
 def requests_of_customer(customer_id: int) -> QuerySet[RequestView]:
     return RequestView.objects.filter(customer_id=customer_id)
+
+
+# A translator's queue: what they can act on first (open requests, then the work they hold),
+# then what waits on others, and what has ended last; within each, the nearest deadline
+# first and no deadline last, on every database (SQLite would put NULLs first).
+_QUEUE_RANK = Case(
+    When(status=OPEN, then=Value(0)),
+    When(status__in=[ACCEPTED, CHANGES_REQUESTED], then=Value(1)),
+    When(status__in=[PENDING, DELIVERED], then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+QUEUE_ORDER = (_QUEUE_RANK.asc(), F("deadline").asc(nulls_last=True), F("created_at").asc())
+
+
+def in_queue_order(requests: QuerySet[RequestView]) -> QuerySet[RequestView]:
+    return requests.order_by(*QUEUE_ORDER)
 
 
 def requests_for_translator(translator_id: int) -> QuerySet[RequestView]:
@@ -61,3 +83,48 @@ def translators_offered(request: RequestView) -> list[int]:
     return sorted(
         set(pairs.exclude(translator_id__in=declined).values_list("translator_id", flat=True))
     )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int
+    position: int
+    occurred_at: datetime
+    who: str
+    what: str
+    event_type: str
+    details: list[tuple[str, str]]
+
+
+_PEOPLE = ("customer_id", "translator_id")  # data fields that name a user by id
+
+
+def request_history(request_id: uuid.UUID) -> list[HistoryEntry]:
+    """A request's events from the event store as people read them: who (by name), what,
+    when, and the event's data, people named too (one query for all the names)."""
+    events = read_stream(request_id)
+    people = {e.metadata.get("actor", "") for e in events} | {
+        f"user:{e.data[key]}" for e in events for key in _PEOPLE if e.data.get(key) is not None
+    }
+    names = actor_labels(people)
+    return [
+        HistoryEntry(
+            version=e.version,
+            position=e.position,
+            occurred_at=e.occurred_at,
+            who=names.get(e.metadata.get("actor", ""), "someone"),
+            what=_words(e.event_type.rpartition(".")[2]),
+            event_type=e.event_type,
+            details=[
+                (key.replace("_", " "), names[f"user:{value}"] if key in _PEOPLE else str(value))
+                for key, value in e.data.items()
+                if value not in (None, "")
+            ],
+        )
+        for e in events
+    ]
+
+
+def _words(name: str) -> str:
+    """``TranslationAccepted`` -> ``Translation accepted``."""
+    return re.sub(r"(?<=[a-z])([A-Z])", lambda m: " " + m.group(1).lower(), name)
