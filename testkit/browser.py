@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Debian's Chromium, as root, on a machine with no route out: no sandbox, no GPU, and none
 # of the background calls home that would fail at every start.
@@ -30,6 +34,19 @@ def chromium() -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def in_chromium(work: Callable[..., T]) -> T:
+    """Runs ``work(browser)`` in a thread of its own with its own Playwright: a second sync
+    Playwright cannot start on a thread where one runs (the web tests keep theirs for the
+    whole session). Exceptions, failed assertions too, come back to the caller."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(_run, work).result()
+
+
+def _run(work: Callable[..., T]) -> T:
+    with chromium() as browser:
+        return work(browser)
 
 
 def sign_in_to_admin(page, base: str, username: str, password: str) -> None:

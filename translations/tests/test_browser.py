@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from eventstore.context import operation
-from testkit.browser import chromium, sign_in_to_admin
+from testkit.browser import in_chromium, sign_in_to_admin
 from translations import services
 
 pytestmark = [
@@ -18,12 +18,6 @@ pytestmark = [
     pytest.mark.postgres,  # a live server commits for real; PostgreSQL cleans up after it
     pytest.mark.usefixtures("committed_db"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
 
 
 def a_request(users, title: str, *, days: int | None = None, accepted: bool = False):
@@ -67,27 +61,31 @@ def cut_off(page, selector: str) -> list[str]:
 
 
 def test_no_event_log_column_is_cut_off_and_the_queue_fits_a_phone(
-    browser, live_server, users, django_user_model
+    live_server, users, django_user_model
 ):
     a_request(users, "Letter to the editor of a newspaper with a long name", days=3)
     a_request(users, "Annual report", accepted=True)
     django_user_model.objects.create_superuser("audrey", password="audrey-pw")
+    in_chromium(lambda browser: look_at_the_log_and_the_queue(browser, live_server.url))
 
+
+def look_at_the_log_and_the_queue(browser, site: str) -> None:
     laptop = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    sign_in_to_admin(laptop, live_server.url, "audrey", "audrey-pw")
-    laptop.goto(f"{live_server.url}/admin/eventstore/event/")
+    sign_in_to_admin(laptop, site, "audrey", "audrey-pw")
+    laptop.goto(f"{site}/admin/eventstore/event/")
     assert laptop.locator("#result_list tbody tr").count() >= 8
     assert cut_off(laptop, "#result_list th, #result_list td") == []
     assert laptop.evaluate("document.documentElement.scrollWidth") <= 1366
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
-    sign_in_to_admin(phone, live_server.url, "tina", "tina-pw")
-    phone.goto(f"{live_server.url}/admin/translations/requestview/")
+    sign_in_to_admin(phone, site, "tina", "tina-pw")
+    phone.goto(f"{site}/admin/translations/requestview/")
     accept = phone.get_by_role("button", name="Accept", exact=True)
     deliver = phone.get_by_role("link", name="Deliver", exact=True)
-    for control in (accept, deliver):
+    for control in (accept, deliver):  # on the first screen: no scrolling either way
         box = control.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
     accept.click()
