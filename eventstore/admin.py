@@ -107,8 +107,8 @@ class OccurredFilter(DateTimeRangeFilterBuilder(title="occurred between")):
             messages.error(
                 request,
                 f"The filter \u201c{self.title}\u201d was not applied: {' and '.join(wrong)} "
-                f"is not a date and time. Use {_human(DATE_FORMAT)} for the date and "
-                f"{_human(TIME_FORMAT)} for the time, e.g. 2026-11-29 08:40:00.",
+                "is not a date and time. Use YYYY-MM-DD for the date and HH:MM:SS (or HH:MM) "
+                "for the time, e.g. 2026-11-29 08:40:00.",
             )
             return queryset
         return super().queryset(request, queryset)
@@ -124,20 +124,11 @@ class OccurredFilter(DateTimeRangeFilterBuilder(title="occurred between")):
         return (value[-1] if isinstance(value, list) else value).strip()
 
 
-DATE_FORMAT, TIME_FORMAT = "%Y-%m-%d", "%H:%M:%S"
-
-
-def _human(strftime: str) -> str:
-    for code, words in (("%Y", "YYYY"), ("%m", "MM"), ("%d", "DD"), ("%H", "HH"), ("%M", "MM"),
-                        ("%S", "SS")):  # fmt: skip
-        strftime = strftime.replace(code, words)
-    return strftime
-
-
 class KeysetPaginator(Paginator):
     """Never counts the table nor skips rows with OFFSET: it only looks one row past the
-    page, to know whether there are older events. So its ``count`` is true only when it is
-    at most a page; beyond that the pages say "more than" and offer no number."""
+    page, to know whether there are older events. So its ``count`` is true only up to a
+    page; beyond that the list names no total (see ``get_changelist_instance`` and the
+    templates)."""
 
     @cached_property
     def count(self) -> int:

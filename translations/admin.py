@@ -75,8 +75,8 @@ class TranslationRequestAdmin(admin.ModelAdmin):
     """Read-only rows (they are a projection of the event store); the changes are the
     accept action and the deliver page."""
 
-    # The translator's next step comes first (a phone shows the first columns; the
-    # stylesheet hides the last ones on narrow screens).
+    # The translator's next step comes first, where a phone shows it (queue.css turns the
+    # rows into cards on narrow screens and leaves out the least needed columns).
     list_display = (
         "next_step", "document", "target_language", "words", "due", "status",
         "source_language", "revision", "translator", "created_at", "work", "short_id",
