@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -27,14 +26,11 @@ from eventstore.registry import EventType, registry
 from messaging.bus import reset_publisher
 from project.celery import app as celery_app
 from testkit.api import Api
+from testkit.browser import chromium, chromium_path
 from testkit.kafka import delete_topics
 from testkit.processes import AppProcess, services
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -53,6 +49,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 if REQUIRE_SERVICES:
                     raise pytest.UsageError(f"{item.nodeid} {reason}, but REQUIRE_SERVICES=1")
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Chromium for every browser test of the session, whichever app's."""
+    with chromium() as started:
+        yield started
 
 
 @pytest.fixture

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
-
-T = TypeVar("T")
 
 # Debian's Chromium, as root, on a machine with no route out: no sandbox, no GPU, and none
 # of the background calls home that would fail at every start.
@@ -18,6 +14,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium")
 
 
 @contextmanager
@@ -28,25 +28,11 @@ def chromium() -> Iterator:
     # are still plain synchronous code.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
-        path = os.environ.get("CHROMIUM") or shutil.which("chromium")  # as conftest.py
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
             browser.close()
-
-
-def in_chromium(work: Callable[..., T]) -> T:
-    """Runs ``work(browser)`` in a thread of its own with its own Playwright: a second sync
-    Playwright cannot start on a thread where one runs (the web tests keep theirs for the
-    whole session). Exceptions, failed assertions too, come back to the caller."""
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(_run, work).result()
-
-
-def _run(work: Callable[..., T]) -> T:
-    with chromium() as browser:
-        return work(browser)
 
 
 def sign_in_to_admin(page, base: str, username: str, password: str) -> None:

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from eventstore.context import operation
-from testkit.browser import in_chromium, sign_in_to_admin
+from testkit.browser import sign_in_to_admin
 from translations import services
 
 pytestmark = [
@@ -61,15 +61,12 @@ def cut_off(page, selector: str) -> list[str]:
 
 
 def test_no_event_log_column_is_cut_off_and_the_queue_fits_a_phone(
-    live_server, users, django_user_model
+    browser, live_server, users, django_user_model
 ):
     a_request(users, "Letter to the editor of a newspaper with a long name", days=3)
     a_request(users, "Annual report", accepted=True)
     django_user_model.objects.create_superuser("audrey", password="audrey-pw")
-    in_chromium(lambda browser: look_at_the_log_and_the_queue(browser, live_server.url))
-
-
-def look_at_the_log_and_the_queue(browser, site: str) -> None:
+    site = live_server.url
     laptop = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     sign_in_to_admin(laptop, site, "audrey", "audrey-pw")
     laptop.goto(f"{site}/admin/eventstore/event/")
