@@ -41,13 +41,16 @@ class KafkaPublisher:
     def __init__(self, bootstrap_servers: str, *, timeout: float = 15.0) -> None:
         from confluent_kafka import Producer
 
-        from messaging.topics import ensure_topics
-
-        ensure_topics(bootstrap_servers)
+        self.bootstrap_servers = bootstrap_servers
+        self.topics_ensured = False
         self.timeout = timeout
         self._producer = Producer(producer_config(bootstrap_servers, timeout=timeout))
 
     def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+        from messaging.topics import try_ensure_topics
+
+        if not self.topics_ensured:
+            self.topics_ensured = try_ensure_topics(self.bootstrap_servers)
         results: dict[int, str | None] = {}
         for message in messages:
             position = message.event.position

@@ -24,7 +24,7 @@ from messaging.dispatch import (
     drain_ready,
     record_dead_letter,
 )
-from messaging.topics import dead_letter_topic, ensure_topics
+from messaging.topics import dead_letter_topic, try_ensure_topics
 
 logger = structlog.get_logger(__name__)
 
@@ -52,7 +52,7 @@ class ConsumerLoop:
         self._after_apply = after_apply
         self._poll_timeout = poll_timeout
         bootstrap = settings.KAFKA_BOOTSTRAP_SERVERS
-        ensure_topics(bootstrap)
+        try_ensure_topics(bootstrap)
         self._kafka = KafkaConsumer(
             {
                 "bootstrap.servers": bootstrap,

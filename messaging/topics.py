@@ -43,7 +43,7 @@ def ensure_topics(bootstrap_servers: str, topics: Iterable[str] | None = None) -
         return []
     wanted = list(project_topics() if topics is None else topics)
     admin = AdminClient({"bootstrap.servers": bootstrap_servers})
-    metadata = admin.list_topics(timeout=10)
+    metadata = admin.list_topics(timeout=5)
     missing = [topic for topic in wanted if topic not in metadata.topics]
     replicas, config = replication_for(len(metadata.brokers))
     new = [
@@ -62,6 +62,18 @@ def ensure_topics(bootstrap_servers: str, topics: Iterable[str] | None = None) -
     if topics is None:
         _ensured.add(key)
     return missing
+
+
+def try_ensure_topics(bootstrap_servers: str) -> bool:
+    """``ensure_topics``, or False with a warning while the cluster does not answer: a relay
+    or consumer then runs as it would have (the broker creates a topic on first use, with its
+    defaults) and tries again later."""
+    try:
+        ensure_topics(bootstrap_servers)
+    except KafkaException as exc:
+        logger.warning("topics_not_ensured", error=str(exc))
+        return False
+    return True
 
 
 def degradation(metadata) -> str | None:
