@@ -36,15 +36,26 @@ def producer_config(bootstrap_servers: str, *, timeout: float) -> dict[str, str 
 
 class KafkaPublisher:
     """Publishes through ``producer_config``'s producer; a message counts as published only
-    on its delivery report."""
+    on its delivery report. With a schema registry, values are in the Confluent wire format
+    (``messaging.schema_registry``), else plain JSON."""
 
-    def __init__(self, bootstrap_servers: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self, bootstrap_servers: str, *, timeout: float = 15.0, schema_registry_url: str = ""
+    ) -> None:
         from confluent_kafka import Producer
 
         self.bootstrap_servers = bootstrap_servers
         self.topics_ensured = False
         self.timeout = timeout
         self._producer = Producer(producer_config(bootstrap_servers, timeout=timeout))
+        self._codec = None
+        if schema_registry_url:
+            from messaging.schema_registry import EnvelopeCodec
+
+            self._codec = EnvelopeCodec(schema_registry_url)
+
+    def _value(self, message: Message) -> bytes:
+        return self._codec.encode(message) if self._codec else message.value()
 
     def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
         from messaging.topics import try_ensure_topics
@@ -54,6 +65,13 @@ class KafkaPublisher:
         results: dict[int, str | None] = {}
         for message in messages:
             position = message.event.position
+            try:
+                value = self._value(message)
+            except Exception as exc:
+                # A refused schema, or no registry answering: this message fails and nothing
+                # after it goes out (the relay keeps the log's order, and retries later).
+                results[position] = f"{type(exc).__name__}: {exc}"
+                break
 
             def report(err, _msg, position: int = position) -> None:
                 results[position] = None if err is None else str(err)
@@ -71,7 +89,7 @@ class KafkaPublisher:
                 self._producer.produce(
                     message.topic,
                     key=message.key,
-                    value=message.value(),
+                    value=value,
                     headers=message.headers(traceparent=traceparent),
                     on_delivery=report,
                 )
@@ -115,6 +133,7 @@ def get_publisher() -> Publisher:
             _local.publisher = KafkaPublisher(
                 settings.KAFKA_BOOTSTRAP_SERVERS,
                 timeout=settings.MESSAGING_RELAY_DELIVERY_TIMEOUT,
+                schema_registry_url=settings.SCHEMA_REGISTRY_URL,
             )
         else:
             _local.publisher = InProcessPublisher()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import structlog
 from confluent_kafka import Consumer as KafkaConsumer
 from confluent_kafka import KafkaError, KafkaException, Message, Producer
+from confluent_kafka.serialization import SerializationError
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -24,6 +25,7 @@ from messaging.dispatch import (
     drain_ready,
     record_dead_letter,
 )
+from messaging.schema_registry import EnvelopeCodec, decode_without_registry, json_part
 from messaging.topics import dead_letter_topic, try_ensure_topics
 
 logger = structlog.get_logger(__name__)
@@ -66,6 +68,8 @@ class ConsumerLoop:
             }
         )
         self._dlq = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+        url = settings.SCHEMA_REGISTRY_URL
+        self._codec = EnvelopeCodec(url) if url else None
 
     def install_signal_handlers(self) -> None:
         """SIGTERM and SIGINT finish the message in hand, then stop."""
@@ -103,8 +107,8 @@ class ConsumerLoop:
     def handle(self, message: Message) -> None:
         close_old_connections()
         try:
-            event = event_from_envelope(json.loads(message.value()))
-        except (ValueError, KeyError, TypeError) as exc:
+            event = event_from_envelope(self._decode(message))
+        except (ValueError, KeyError, TypeError, SerializationError) as exc:
             # Undecodable: no retry can help.
             self._dead_letter(message, f"undecodable message: {type(exc).__name__}: {exc}", 1)
         else:
@@ -112,6 +116,14 @@ class ConsumerLoop:
         if self._after_apply is not None:
             self._after_apply(message)
         self._kafka.store_offsets(message=message)
+
+    def _decode(self, message: Message) -> dict:
+        """The envelope, from the wire format (its schema fetched by id from the registry)
+        or from the plain JSON written without one."""
+        value = message.value() or b""
+        if self._codec is None:
+            return decode_without_registry(value)
+        return self._codec.decode(value, topic=message.topic())
 
     def _sink(self, message: Message | None) -> DeadLetterSink:
         """Dead letters: the message in hand as it came, or an event drained from the
@@ -138,7 +150,8 @@ class ConsumerLoop:
         record_dead_letter(
             self.consumer,
             topic=message.topic(),
-            payload=message.value() or b"",
+            # The envelope's JSON: the table holds text (no wire-format header bytes).
+            payload=json_part(message.value() or b""),
             error=error,
             attempts=attempts,
             headers=headers,

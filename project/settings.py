@@ -253,6 +253,10 @@ KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS", default="")
 KAFKA_TOPIC_PREFIX = env("KAFKA_TOPIC_PREFIX", default="")
 # Created by the project (messaging.topics): the most consumer processes a group can spread over.
 KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=6)
+# A Confluent-compatible Schema Registry (e.g. Apicurio's .../apis/ccompat/v7): with one, the
+# topics' schemas are registered there and messages are written in its wire format (schema
+# id + JSON); empty: plain JSON, no registry.
+SCHEMA_REGISTRY_URL = env("SCHEMA_REGISTRY_URL", default="")
 
 # --- Event store -----------------------------------------------------------------------
 # A stream's state is snapshotted every this many events, so loading stays O(tail).
