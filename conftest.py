@@ -27,7 +27,7 @@ from messaging.bus import reset_publisher
 from project.celery import app as celery_app
 from testkit.api import Api
 from testkit.browser import chromium, chromium_path
-from testkit.kafka import delete_topics
+from testkit.kafka import delete_subjects, delete_topics
 from testkit.processes import AppProcess, services
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -38,6 +38,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     missing = {
         "postgres": None if on_postgres else "needs PostgreSQL (DATABASE_URL=postgres://...)",
         "kafka": None if settings.KAFKA_BOOTSTRAP_SERVERS else "needs KAFKA_BOOTSTRAP_SERVERS",
+        "registry": None if settings.SCHEMA_REGISTRY_URL else "needs SCHEMA_REGISTRY_URL",
         "redis": None
         if settings.CELERY_BROKER_URL.startswith("redis")
         else "needs CELERY_BROKER_URL=redis://...",
@@ -126,6 +127,7 @@ def kafka_bus(settings):
     yield
     reset_publisher()
     delete_topics(settings.KAFKA_TOPIC_PREFIX)
+    delete_subjects(settings.KAFKA_TOPIC_PREFIX)
 
 
 @pytest.fixture

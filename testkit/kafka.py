@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
 from confluent_kafka import Consumer
 from confluent_kafka.admin import AdminClient
 from django.conf import settings
+
+from messaging.schema_registry import json_part, registry_client
 
 
 def read_topic(topic: str, count: int, *, timeout: float = 30) -> list:
@@ -47,3 +50,23 @@ def delete_topics(prefix: str) -> None:
     topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
     for future in admin.delete_topics(topics, operation_timeout=10).values() if topics else []:
         future.result(timeout=15)
+
+
+def envelope_of(message) -> dict:
+    """A relayed message's envelope, whether its value is plain JSON or in the Confluent wire
+    format (the runs with a schema registry)."""
+    value = message.value()
+    if settings.SCHEMA_REGISTRY_URL:
+        assert value[:1] == b"\x00", "with a schema registry, values are in the wire format"
+    return json.loads(json_part(value))
+
+
+def delete_subjects(prefix: str) -> None:
+    """Deletes a test's schema subjects (soft, then for good), if there is a registry."""
+    if not settings.SCHEMA_REGISTRY_URL:
+        return
+    client = registry_client(settings.SCHEMA_REGISTRY_URL)
+    for subject in client.get_subjects():
+        if subject.startswith(prefix):
+            client.delete_subject(subject)
+            client.delete_subject(subject, permanent=True)

@@ -21,7 +21,7 @@ from messaging.selectors import kafka_consumer_lag, relay_lag
 from messaging.topics import dead_letter_topic
 from testkit.concurrency import Worker
 from testkit.helpers import append_things
-from testkit.kafka import read_topic
+from testkit.kafka import envelope_of, read_topic
 from testkit.testapp.apps import ECHO, LEDGER
 
 pytestmark = [
@@ -38,7 +38,7 @@ def topic_of_testing_context() -> str:
 def by_stream(messages) -> dict[str, list[int]]:
     versions = defaultdict(list)
     for message in messages:
-        versions[message.key().decode()].append(json.loads(message.value())["version"])
+        versions[message.key().decode()].append(envelope_of(message)["version"])
     return versions
 
 
@@ -57,7 +57,7 @@ def test_relayed_events_arrive_with_key_headers_and_envelope_in_stream_order():
     assert by_stream(messages) == {str(s): [1, 2, 3, 4] for s in streams}
     stored = {e.event_id: e for e in read_all()}
     for message in messages:
-        envelope = json.loads(message.value())
+        envelope = envelope_of(message)
         event = stored[uuid.UUID(envelope["event_id"])]
         assert envelope == json.loads(json.dumps(event.envelope()))
         assert message.key() == str(event.stream_id).encode()
@@ -98,7 +98,7 @@ def test_a_consumer_that_dies_after_its_commit_does_not_apply_the_redelivery_twi
     seen: list[str] = []
 
     def die_after_first(message) -> None:
-        seen.append(json.loads(message.value())["event_id"])
+        seen.append(envelope_of(message)["event_id"])
         if len(seen) == 1:
             raise Crash
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections import defaultdict
 
@@ -14,7 +13,7 @@ from messaging.models import RelayCheckpoint
 from messaging.relay import destination
 from messaging.selectors import relay_lag
 from testkit.helpers import append_things
-from testkit.kafka import read_topic
+from testkit.kafka import envelope_of, read_topic
 from testkit.processes import celery_worker, wait_for
 
 pytestmark = [
@@ -40,7 +39,7 @@ def assert_every_event_arrived_in_stream_order(expected: int) -> None:
     first_seen: dict[str, list[int]] = defaultdict(list)
     seen: set[str] = set()
     for message in messages:
-        envelope = json.loads(message.value())
+        envelope = envelope_of(message)
         if envelope["event_id"] not in seen:
             seen.add(envelope["event_id"])
             first_seen[envelope["stream_id"]].append(envelope["version"])
