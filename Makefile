@@ -48,7 +48,7 @@ test-distributed: $(VENV)/.dev-installed
 
 # The same public API again on the embedded default (SQLite, no servers).
 test-embedded: $(VENV)/.dev-installed
-	env -u DATABASE_URL -u CELERY_BROKER_URL -u KAFKA_BOOTSTRAP_SERVERS \
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u KAFKA_BOOTSTRAP_SERVERS -u SCHEMA_REGISTRY_URL \
 		$(BIN)/pytest -m "not postgres and not kafka and not redis and not browser"
 
 bench: $(VENV)/.dev-installed services-up
