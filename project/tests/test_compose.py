@@ -62,3 +62,13 @@ def test_a_broken_file_is_refused(tmp_path):
     )
     resolved, error = load(broken, DJANGO_SECRET_KEY="compose-check")
     assert resolved is None and "condition" in error
+
+
+def test_a_schema_registry_beside_the_cluster(project):
+    registry = project["services"]["schema-registry"]
+    assert registry["image"].startswith("apicurio/apicurio-registry:")
+    web = project["services"]["web"]["environment"]
+    assert web["SCHEMA_REGISTRY_URL"] == "http://schema-registry:8080/apis/ccompat/v7"
+    # The topics' schemas are registered before anything can be published.
+    assert "register_schemas" in " ".join(project["services"]["migrate"]["command"])
+    assert "schema-registry" in project["services"]["migrate"]["depends_on"]

@@ -13,7 +13,7 @@ from django.conf import settings
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "services"
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.kafka]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.kafka, pytest.mark.registry]
 
 
 def services(*args: str, state: Path) -> subprocess.CompletedProcess:
@@ -26,7 +26,7 @@ def services(*args: str, state: Path) -> subprocess.CompletedProcess:
 def test_another_checkouts_servers_are_named_not_used_nor_stopped(tmp_path):
     status = services("status", state=tmp_path)
     assert status.returncode == 1
-    for service in ("postgres", "redis", "kafka"):
+    for service in ("postgres", "redis", "kafka", "registry"):
         line = next(x for x in status.stdout.splitlines() if x.startswith(service))
         assert "OTHER" in line and "another checkout's" in line
 
