@@ -13,8 +13,10 @@ from django.conf import settings
 from messaging.schema_registry import json_part, registry_client
 
 
-def read_topic(topic: str, count: int, *, timeout: float = 30) -> list:
-    """The first ``count`` messages of a topic (all partitions), or fail after ``timeout``."""
+def read_topic(topic: str | list[str], count: int, *, timeout: float = 30) -> list:
+    """The first ``count`` messages of a topic or topics (all partitions), and any that follow
+    within a second (duplicates), or fail after ``timeout``. A plain confluent-kafka consumer:
+    nothing of the project's decoding."""
     consumer = Consumer(
         {
             "bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS,
@@ -23,7 +25,7 @@ def read_topic(topic: str, count: int, *, timeout: float = 30) -> list:
             "enable.auto.commit": False,
         }
     )
-    consumer.subscribe([topic])
+    consumer.subscribe([topic] if isinstance(topic, str) else topic)
     messages: list = []
     deadline = time.monotonic() + timeout
     try:

@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-from confluent_kafka import Consumer
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -84,30 +83,6 @@ def topics() -> list[str]:
     return sorted(f"{settings.KAFKA_TOPIC_PREFIX}{context}.events" for context in contexts)
 
 
-def read_all_of(topic_names: list[str], count: int, timeout: float = 60) -> list:
-    """Every message of the topics, read by an outside consumer: confluent-kafka only."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS,
-            "group.id": f"outsider-{uuid.uuid4().hex}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe(topic_names)
-    messages: list = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(messages) < count and time.monotonic() < deadline:
-            message = consumer.poll(0.5)
-            if message is not None and not message.error():
-                messages.append(message)
-    finally:
-        consumer.close()
-    assert len(messages) == count, f"{len(messages)} of {count} messages"
-    return messages
-
-
 def test_an_outside_consumer_decodes_every_event_type_with_confluent_kafka_and_the_registry():
     # given: one event of every registered type, relayed to Kafka
     for event_type in registry.all():
@@ -128,7 +103,9 @@ def test_an_outside_consumer_decodes_every_event_type_with_confluent_kafka_and_t
     client = SchemaRegistryClient({"url": settings.SCHEMA_REGISTRY_URL})
     deserializer = JSONDeserializer(None, schema_registry_client=client)
     decoded = {}
-    for message in read_all_of(topics(), len(registry.names())):
+    messages = read_topic(topics(), len(registry.names()), timeout=60)
+    assert len(messages) == len(registry.names())
+    for message in messages:
         value = message.value()
         assert value[0] == 0  # the magic byte
         subject = f"{message.topic()}-value"
