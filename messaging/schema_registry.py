@@ -18,7 +18,12 @@ import threading
 from typing import Any
 
 import structlog
-from confluent_kafka.schema_registry import Schema, SchemaRegistryClient, SchemaRegistryError
+from confluent_kafka.schema_registry import (
+    Schema,
+    SchemaRegistryClient,
+    SchemaRegistryError,
+    topic_subject_name_strategy,
+)
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer, JSONSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext, SerializationError
 
@@ -58,13 +63,20 @@ def is_framed(value: bytes | None) -> bool:
     return bool(value) and value[0] == MAGIC_BYTE and len(value) > HEADER_SIZE
 
 
+# Subjects by topic, named outright: confluent-kafka's default first asks the registry for
+# "associations", an API Apicurio lacks (each ask a failed request, and one hung a consumer).
+SERDE_CONF = {"validate": False, "subject.name.strategy": topic_subject_name_strategy}
+
+
 def json_part(value: bytes) -> bytes:
     """The JSON of a message value in either format."""
     return value[HEADER_SIZE:] if is_framed(value) else value
 
 
 def registry_client(url: str) -> SchemaRegistryClient:
-    return SchemaRegistryClient({"url": url})
+    # A registry that stops answering fails the call (the relay retries later) instead of
+    # hanging a relay or consumer for good.
+    return SchemaRegistryClient({"url": url, "timeout": 10})
 
 
 def register_schema(client: SchemaRegistryClient, subject: str, schema: dict[str, Any]) -> int:
@@ -127,7 +139,7 @@ class EnvelopeCodec:
         # same schemas, and python-jsonschema over a topic's oneOf costs milliseconds per
         # message (8 ms measured on the 2-core VM), more than the relay spends on one.
         self._deserializer = JSONDeserializer(
-            None, schema_registry_client=self._client, conf={"validate": False}
+            None, schema_registry_client=self._client, conf=SERDE_CONF
         )
 
     def encode(self, message: Message) -> bytes:
@@ -171,7 +183,7 @@ class EnvelopeCodec:
                 self._serializers[message.topic] = JSONSerializer(
                     schema_text(schema),
                     self._client,
-                    conf={"auto.register.schemas": True, "validate": False},
+                    conf={**SERDE_CONF, "auto.register.schemas": True},
                 )
             return self._serializers[message.topic]
 
