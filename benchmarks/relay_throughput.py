@@ -44,6 +44,7 @@ def uploaded(n: int) -> dict:
         "sha256": "a" * 64,
         "size": 10,
         "content_type": "text/plain",
+        "word_count": 2,
     }
 
 
