@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from eventstore.context import operation
-from testkit.browser import sign_in_to_admin
+from testkit.browser import controls_off_screen, sign_in_to_admin
 from translations import services
 
 pytestmark = [
@@ -84,6 +84,7 @@ def test_no_event_log_column_is_cut_off_and_the_queue_fits_a_phone(
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
         assert box["y"] >= 0 and box["y"] + box["height"] <= 844, box
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert controls_off_screen(phone) == []  # nor anything else one can click or open
 
     accept.click()
     assert "Accepted" in phone.locator(".messagelist").inner_text()
