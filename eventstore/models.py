@@ -3,7 +3,9 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from typing import Any
 
+import orjson
 from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -91,8 +93,10 @@ class EventQuerySet(models.QuerySet):
 
 
 _ID_PREFIX = re.compile(r"[0-9a-fA-F][0-9a-fA-F-]{3,35}")
-_WATERMARK = RawSQL("eventstore_watermark()", [])
-_OWN_TRANSACTION = RawSQL("pg_current_xact_id_if_assigned()::text::bigint", [])
+# Sub-selects, so that PostgreSQL computes each once per query: as plain calls beside an OR
+# they were filters computed again for every row scanned (17 times slower over 20,000 rows).
+_WATERMARK = RawSQL("(SELECT eventstore_watermark())", [])
+_OWN_TRANSACTION = RawSQL("(SELECT pg_current_xact_id_if_assigned()::text::bigint)", [])
 # Row comparisons, which the (log_tx, position) index serves as one range.
 _KEY = '("eventstore_event"."log_tx", "eventstore_event"."position")'
 _AFTER, _BEFORE = f"{_KEY} > (%s, %s)", f"{_KEY} < (%s, %s)"
@@ -101,6 +105,26 @@ _AFTER, _BEFORE = f"{_KEY} > (%s, %s)", f"{_KEY} < (%s, %s)"
 def _compare(sql: str, key: LogKey) -> RawSQL:
     # Constant SQL; the key's values are bound as parameters.
     return RawSQL(sql, (key.log_tx, key.position), output_field=models.BooleanField())  # noqa: S611
+
+
+class StoredJSONField(models.JSONField):
+    """A JSON column decoded by orjson: a log reader decodes two documents per event, and the
+    standard library's decoder took a tenth of the relay's time. Stored JSON is canonical
+    (RFC 8785: no NaN, integers within ±2^53), which orjson reads exactly as ``json`` does;
+    anything it refuses is left to Django's own decoding. To the schema and the migrations
+    it is a JSONField: only the reading differs."""
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass
+        return super().from_db_value(value, expression, connection)
 
 
 class Event(models.Model):
@@ -127,8 +151,8 @@ class Event(models.Model):
     event_type = models.CharField(max_length=200)
     schema_version = models.PositiveSmallIntegerField()
     occurred_at = models.DateTimeField()
-    data = models.JSONField()
-    metadata = models.JSONField()
+    data = StoredJSONField()
+    metadata = StoredJSONField()
     prev_hash = models.CharField(max_length=64, help_text="the hash of the stream's previous event")
     hash = models.CharField(max_length=64)
 
