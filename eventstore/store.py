@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from eventstore.context import ACTOR_PATTERN, current_operation, new_traceparent
@@ -71,22 +71,15 @@ class RecordedEvent:
 
     @classmethod
     def from_row(cls, row: Event) -> RecordedEvent:
-        schema_version, data = registry.upcast(row.event_type, row.schema_version, row.data)
-        return cls(
-            event_id=row.event_id,
-            stream_type=row.stream_type,
-            stream_id=row.stream_id,
-            version=row.version,
-            position=row.position,
-            log_tx=row.log_tx,
-            event_type=row.event_type,
-            schema_version=schema_version,
-            occurred_at=row.occurred_at,
-            data=data,
-            metadata=row.metadata,
-            prev_hash=row.prev_hash,
-            hash=row.hash,
-        )
+        return cls(**{name: getattr(row, name) for name in COLUMNS}).upcast()
+
+    def upcast(self) -> RecordedEvent:
+        """This event with its data at its type's current schema version (a stored row
+        keeps the version it was written in)."""
+        version, data = registry.upcast(self.event_type, self.schema_version, self.data)
+        if version == self.schema_version:
+            return self
+        return replace(self, schema_version=version, data=data)
 
     @property
     def log_key(self) -> LogKey:
@@ -109,6 +102,16 @@ class RecordedEvent:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+
+
+# The event table's columns a reader gets, in the order of RecordedEvent's fields.
+COLUMNS = tuple(f.name for f in fields(RecordedEvent))
+
+
+def recorded_events(rows: QuerySet[Event]) -> list[RecordedEvent]:
+    """The events of ``rows``, read as tuples: a model instance per row cost a third of a
+    log read's time."""
+    return [RecordedEvent(*values).upcast() for values in rows.values_list(*COLUMNS)]
 
 
 @dataclass(frozen=True)
@@ -158,8 +161,9 @@ def append(
 
 def read_stream(stream_id: uuid.UUID, *, after_version: int = 0) -> list[RecordedEvent]:
     """The events of one stream in version order, optionally only those after a version."""
-    rows = Event.objects.filter(stream_id=stream_id, version__gt=after_version).order_by("version")
-    return [RecordedEvent.from_row(row) for row in rows]
+    return recorded_events(
+        Event.objects.filter(stream_id=stream_id, version__gt=after_version).order_by("version")
+    )
 
 
 def stream_version(stream_id: uuid.UUID) -> int:
@@ -180,7 +184,7 @@ def read_all(
     rows = Event.objects.settled().after(after)
     if event_types is not None:
         rows = rows.filter(event_type__in=list(event_types))
-    return [RecordedEvent.from_row(row) for row in rows.in_log_order()[:limit]]
+    return recorded_events(rows.in_log_order()[:limit])
 
 
 def iter_all(

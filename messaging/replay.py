@@ -12,7 +12,7 @@ from datetime import datetime
 
 from eventstore.log import LOG_START
 from eventstore.models import Event
-from eventstore.store import RecordedEvent
+from eventstore.store import recorded_events
 from messaging.bus import Publisher, get_publisher
 from messaging.wire import Message, topic_for
 
@@ -51,13 +51,13 @@ def replay_events(
     publisher = publisher or get_publisher()
     published, after = 0, LOG_START
     while True:
-        rows = list(selection.queryset().after(after)[:batch_size])
-        if not rows:
+        events = recorded_events(selection.queryset().after(after)[:batch_size])
+        if not events:
             return published
-        messages = [Message(topic_for(r.event_type), RecordedEvent.from_row(r)) for r in rows]
-        errors = {p: e for p, e in publisher.publish(messages).items() if e is not None}
+        messages = [Message(topic_for(e.event_type), e) for e in events]
+        errors = {p: e for p, e in publisher.send(messages).results().items() if e is not None}
         if errors:
             position = min(errors)
             raise ReplayFailed(f"publishing position {position} failed: {errors[position]}")
-        published += len(rows)
-        after = rows[-1].log_key
+        published += len(events)
+        after = events[-1].log_key

@@ -9,7 +9,7 @@ message); a data change that old messages would fail (a new required field, a na
 type) is refused by the registry.
 
 The envelope is always the current schema version's: the relay upcasts stored data before
-it publishes (``RecordedEvent.from_row``).
+it publishes (``RecordedEvent.upcast``).
 """
 
 from __future__ import annotations
