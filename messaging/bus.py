@@ -4,20 +4,43 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
-from typing import Protocol
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from opentelemetry.trace import SpanKind
 
-from messaging.tracing import continue_trace
+from messaging.tracing import continue_trace, recording
 from messaging.wire import Message
+
+if TYPE_CHECKING:
+    from confluent_kafka import KafkaError, Producer
+
+
+class Delivery(Protocol):
+    def results(self) -> dict[int, str | None]:
+        """Waits for the outcome: per event position, None if delivered or the error."""
+        ...
 
 
 class Publisher(Protocol):
-    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
-        """Publish in order; returns, per event position, None if delivered or the error."""
+    def send(self, messages: Sequence[Message]) -> Delivery:
+        """Starts publishing in order and returns without waiting for the broker, so that
+        the caller can prepare the next messages while these are in flight."""
         ...
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """A delivery whose outcome is known when it is sent (the embedded bus)."""
+
+    outcome: dict[int, str | None]
+
+    def results(self) -> dict[int, str | None]:
+        return self.outcome
 
 
 def producer_config(bootstrap_servers: str, *, timeout: float) -> dict[str, str | int | bool]:
@@ -57,12 +80,13 @@ class KafkaPublisher:
     def _value(self, message: Message) -> bytes:
         return self._codec.encode(message) if self._codec else message.value()
 
-    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+    def send(self, messages: Sequence[Message]) -> KafkaDelivery:
         from messaging.topics import try_ensure_topics
 
         if not self.topics_ensured:
             self.topics_ensured = try_ensure_topics(self.bootstrap_servers)
-        results: dict[int, str | None] = {}
+        delivery = KafkaDelivery(self._producer, [m.event.position for m in messages])
+        spans = recording()  # asked once a batch: OpenTelemetry's answer costs microseconds
         for message in messages:
             position = message.event.position
             try:
@@ -70,41 +94,80 @@ class KafkaPublisher:
             except Exception as exc:
                 # A refused schema, or no registry answering: this message fails and nothing
                 # after it goes out (the relay keeps the log's order, and retries later).
-                results[position] = f"{type(exc).__name__}: {exc}"
+                delivery.outcome[position] = f"{type(exc).__name__}: {exc}"
                 break
-
-            def report(err, _msg, position: int = position) -> None:
-                results[position] = None if err is None else str(err)
-
-            with continue_trace(
-                message.event.metadata.get("traceparent"),
-                f"{message.topic} publish",
-                kind=SpanKind.PRODUCER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.destination.name": message.topic,
-                    "messaging.message.id": str(message.event.event_id),
-                },
-            ) as traceparent:
-                self._producer.produce(
+            stored = message.event.metadata.get("traceparent")
+            with _span(message, stored) if spans else nullcontext(stored) as traceparent:
+                self._produce(
                     message.topic,
                     key=message.key,
                     value=value,
                     headers=message.headers(traceparent=traceparent),
-                    on_delivery=report,
+                    on_delivery=delivery.reporter(position),
                 )
-            self._producer.poll(0)
-        self._producer.flush(self.timeout)
-        for message in messages:
-            results.setdefault(message.event.position, "no delivery report before the timeout")
-        return results
+            delivery.sent += 1
+        # Each message is reported within the timeout of its produce; the last was just now.
+        delivery.deadline = time.monotonic() + self.timeout
+        self._producer.poll(0)
+        return delivery
+
+    def _produce(self, topic: str, **kwargs) -> None:
+        # A full local queue (messages waiting for a broker that is slow or down) makes room
+        # as reports come in; the messages' own delivery timeout bounds the wait.
+        while True:
+            try:
+                self._producer.produce(topic, **kwargs)
+                return
+            except BufferError:
+                self._producer.poll(0.1)
+
+
+def _span(message: Message, traceparent: str | None) -> AbstractContextManager[str | None]:
+    """The producer span of ``message``, continuing its stored trace."""
+    return continue_trace(
+        traceparent,
+        f"{message.topic} publish",
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "kafka",
+            "messaging.destination.name": message.topic,
+            "messaging.message.id": str(message.event.event_id),
+        },
+    )
+
+
+class KafkaDelivery:
+    """The delivery reports of one ``send``: each message gets one (delivered or failed)
+    within the producer's delivery timeout."""
+
+    def __init__(self, producer: Producer, positions: list[int]) -> None:
+        self._producer = producer
+        self._positions = positions
+        self.deadline = time.monotonic()
+        self.outcome: dict[int, str | None] = {}
+        self.sent = self._reported = 0
+
+    def reporter(self, position: int) -> Callable[[KafkaError | None, object], None]:
+        def report(err: KafkaError | None, _msg: object) -> None:
+            self.outcome[position] = None if err is None else str(err)
+            self._reported += 1
+
+        return report
+
+    def results(self) -> dict[int, str | None]:
+        # Polls rather than flushes: a flush would also wait for what was sent after this.
+        while self._reported < self.sent and (left := self.deadline - time.monotonic()) > 0:
+            self._producer.poll(min(left, 0.05))
+        for position in self._positions:
+            self.outcome.setdefault(position, "no delivery report before the timeout")
+        return self.outcome
 
 
 class InProcessPublisher:
     """The embedded bus: hands each event to this process's consumers of its topic, through
     the same inbox code path as the Kafka consumer loop."""
 
-    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+    def send(self, messages: Sequence[Message]) -> Delivered:
         from messaging.consumers import consumers_of
         from messaging.dispatch import dead_letter_to_table, deliver
 
@@ -117,7 +180,7 @@ class InProcessPublisher:
                     topic=message.topic,
                     sleep=False,
                 )
-        return {m.event.position: None for m in messages}
+        return Delivered({m.event.position: None for m in messages})
 
 
 _local = threading.local()

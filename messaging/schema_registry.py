@@ -133,7 +133,7 @@ class EnvelopeCodec:
 
     def __init__(self, url: str) -> None:
         self._client = registry_client(url)
-        self._serializers: dict[str, JSONSerializer] = {}
+        self._serializers: dict[str, tuple[JSONSerializer, SerializationContext]] = {}
         self._lock = threading.Lock()
         # No validation at either end: the store validated the data on append against the
         # same schemas, and python-jsonschema over a topic's oneOf costs milliseconds per
@@ -143,11 +143,9 @@ class EnvelopeCodec:
         )
 
     def encode(self, message: Message) -> bytes:
-        serializer = self._serializers.get(message.topic) or self._serializer(message)
+        serializer, context = self._serializers.get(message.topic) or self._serializer(message)
         try:
-            value = serializer(
-                message.event.envelope(), SerializationContext(message.topic, MessageField.VALUE)
-            )
+            value = serializer(message.event.envelope(), context)
         except SerializationError as exc:
             raise SchemaRegistrationFailed(f"serializing for {message.topic}: {exc}") from None
         assert value is not None
@@ -172,7 +170,7 @@ class EnvelopeCodec:
             raise ValueError("the message's value is not a JSON object")
         return envelope
 
-    def _serializer(self, message: Message) -> JSONSerializer:
+    def _serializer(self, message: Message) -> tuple[JSONSerializer, SerializationContext]:
         with self._lock:
             if message.topic not in self._serializers:
                 context = registry.get(message.event.event_type).context
@@ -180,11 +178,13 @@ class EnvelopeCodec:
                 # Registered here, so that a refusal says why; the serializer's own
                 # registration of the same text is then answered from the client's cache.
                 register_schema(self._client, subject_for(message.topic), schema)
-                self._serializers[message.topic] = JSONSerializer(
+                serializer = JSONSerializer(
                     schema_text(schema),
                     self._client,
                     conf={**SERDE_CONF, "auto.register.schemas": True},
                 )
+                context = SerializationContext(message.topic, MessageField.VALUE)
+                self._serializers[message.topic] = serializer, context
             return self._serializers[message.topic]
 
 

@@ -37,14 +37,18 @@ class Message:
 
     def headers(self, *, traceparent: str | None = None) -> list[tuple[str, bytes]]:
         """The brief's headers; ``traceparent`` replaces the stored one (the relay's span)."""
-        meta = self.event.metadata
-        pairs = {
-            "event_type": self.event.event_type,
-            "event_id": str(self.event.event_id),
-            "schema_version": str(self.event.schema_version),
-            "correlation_id": meta.get("correlation_id"),
-            "causation_id": meta.get("causation_id"),
-            "traceparent": traceparent or meta.get("traceparent"),
-            "content-type": "application/json",
-        }
-        return [(name, value.encode()) for name, value in pairs.items() if value]
+        event, meta = self.event, self.event.metadata
+        headers = [
+            ("event_type", event.event_type.encode()),
+            ("event_id", str(event.event_id).encode()),
+            ("schema_version", str(event.schema_version).encode()),
+        ]
+        for name, value in (
+            ("correlation_id", meta.get("correlation_id")),
+            ("causation_id", meta.get("causation_id")),
+            ("traceparent", traceparent or meta.get("traceparent")),
+        ):
+            if value:
+                headers.append((name, value.encode()))
+        headers.append(("content-type", b"application/json"))
+        return headers
