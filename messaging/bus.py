@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from opentelemetry.trace import SpanKind
@@ -98,28 +98,32 @@ class KafkaPublisher:
                 break
             stored = message.event.metadata.get("traceparent")
             with _span(message, stored) if spans else nullcontext(stored) as traceparent:
-                self._produce(
-                    message.topic,
-                    key=message.key,
-                    value=value,
-                    headers=message.headers(traceparent=traceparent),
-                    on_delivery=delivery.reporter(position),
-                )
+                fields = {
+                    "key": message.key,
+                    "value": value,
+                    "headers": message.headers(traceparent=traceparent),
+                    "on_delivery": delivery.reporter(position),
+                }
+                try:
+                    self._producer.produce(message.topic, **fields)
+                except BufferError:
+                    self._produce_when_room(message.topic, fields)
             delivery.sent += 1
         # Each message is reported within the timeout of its produce; the last was just now.
         delivery.deadline = time.monotonic() + self.timeout
         self._producer.poll(0)
         return delivery
 
-    def _produce(self, topic: str, **kwargs) -> None:
+    def _produce_when_room(self, topic: str, fields: dict[str, Any]) -> None:
         # A full local queue (messages waiting for a broker that is slow or down) makes room
         # as reports come in; the messages' own delivery timeout bounds the wait.
         while True:
+            self._producer.poll(0.1)
             try:
-                self._producer.produce(topic, **kwargs)
+                self._producer.produce(topic, **fields)
                 return
             except BufferError:
-                self._producer.poll(0.1)
+                continue
 
 
 def _span(message: Message, traceparent: str | None) -> AbstractContextManager[str | None]:

@@ -145,7 +145,7 @@ class EnvelopeCodec:
     def encode(self, message: Message) -> bytes:
         serializer, context = self._serializers.get(message.topic) or self._serializer(message)
         try:
-            value = serializer(message.event.envelope(), context)
+            value = serializer(message.envelope, context)
         except SerializationError as exc:
             raise SchemaRegistrationFailed(f"serializing for {message.topic}: {exc}") from None
         assert value is not None

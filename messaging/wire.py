@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from django.conf import settings
 
@@ -28,19 +30,24 @@ class Message:
     topic: str
     event: RecordedEvent
 
+    @cached_property
+    def envelope(self) -> dict[str, Any]:
+        # Made once: the key and the headers take its ids as text.
+        return self.event.envelope()
+
     @property
     def key(self) -> bytes:
-        return str(self.event.stream_id).encode()
+        return self.envelope["stream_id"].encode()
 
     def value(self) -> bytes:
-        return json.dumps(self.event.envelope(), separators=(",", ":")).encode()
+        return json.dumps(self.envelope, separators=(",", ":")).encode()
 
     def headers(self, *, traceparent: str | None = None) -> list[tuple[str, bytes]]:
         """The brief's headers; ``traceparent`` replaces the stored one (the relay's span)."""
         event, meta = self.event, self.event.metadata
         headers = [
             ("event_type", event.event_type.encode()),
-            ("event_id", str(event.event_id).encode()),
+            ("event_id", self.envelope["event_id"].encode()),
             ("schema_version", str(event.schema_version).encode()),
         ]
         for name, value in (
