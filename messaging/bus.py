@@ -28,8 +28,8 @@ class Delivery(Protocol):
 
 class Publisher(Protocol):
     def send(self, messages: Sequence[Message]) -> Delivery:
-        """Starts publishing in order and returns without waiting for the broker, so that
-        the caller can prepare the next messages while these are in flight."""
+        """Starts publishing in order and returns without waiting for the broker; the
+        delivery's ``results()`` waits for this send's reports only."""
         ...
 
 

@@ -4,10 +4,8 @@ There is no outbox table: the event table is the outbox. Each destination has a 
 (``RelayCheckpoint``): the log key of the last event delivered. A run reads the settled log
 after it (``read_all``: nothing can appear there later), publishes in log order, which keeps
 each stream in version order, and moves the checkpoint past the delivered prefix from the
-broker's delivery reports. Batches overlap: the next one is read and handed to the producer
-while the previous one waits for its reports. A relay that dies mid-batch moves nothing: the
-next run publishes from the checkpoint again (at least once; consumers skip what they have
-applied).
+broker's delivery reports. A relay that dies mid-batch moves nothing: the next run publishes
+from the checkpoint again (at least once; consumers skip what they have applied).
 
 One relay runs per destination at a time: a run takes a PostgreSQL advisory lock with
 ``pg_try_advisory_lock`` and, if another relay holds it, returns at once instead of waiting
@@ -18,7 +16,6 @@ delivery never holds up a writer.
 from __future__ import annotations
 
 import threading
-from collections import deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,14 +27,11 @@ from django.db.models import F, Q
 
 from eventstore.models import Event
 from eventstore.store import RecordedEvent, read_all
-from messaging.bus import Delivery, Publisher, get_publisher
+from messaging.bus import Publisher, get_publisher
 from messaging.models import RelayCheckpoint
 from messaging.wire import Message, topic_for
 
 logger = structlog.get_logger(__name__)
-
-# Batches sent and not yet acknowledged: one waits for its reports while the next is read.
-IN_FLIGHT_BATCHES = 2
 
 # Only SQLite (one process in the embedded mode) needs a lock of the process's own.
 _one_writer_lock = threading.Lock()
@@ -73,22 +67,12 @@ def relay_log(*, publisher: Publisher | None = None, batch_size: int | None = No
 def _relay(name: str, publisher: Publisher, batch_size: int) -> RelayRun:
     checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=name)
     published = 0
-    # The next batch is read and handed to the producer while the one before it waits for
-    # its acknowledgements; the checkpoint follows the reports, batch by batch in log order.
-    in_flight: deque[tuple[list[RecordedEvent], Delivery]] = deque()
-    read_to = checkpoint.key
-    while True:
-        # Until a read finds nothing: in-process consumers append as they go, and what they
-        # append is relayed in this run.
-        if events := read_all(after=read_to, limit=batch_size):
-            in_flight.append((events, publisher.send(_messages(events))))
-            read_to = events[-1].log_key
-            if len(in_flight) < IN_FLIGHT_BATCHES:
-                continue
-        if not in_flight:
-            break
-        batch, delivery = in_flight.popleft()
-        delivered, error = _delivered_prefix(batch, delivery.results())
+    # Until a read finds nothing: in-process consumers append as they go, and what they
+    # append is relayed in this run. One batch at a time: a batch sent while the previous
+    # one's reports are pending could arrive although the previous one timed out, and put a
+    # stream's later events on the topic before its earlier ones.
+    while events := read_all(after=checkpoint.key, limit=batch_size):
+        delivered, error = _delivered_prefix(events, publisher.send(_messages(events)).results())
         if delivered:
             _log_published(delivered)
             last = delivered[-1]
@@ -102,10 +86,6 @@ def _relay(name: str, publisher: Publisher, batch_size: int) -> RelayRun:
             checkpoint.log_tx, checkpoint.position = last.log_tx, last.position
             published += len(delivered)
         if error is not None:
-            # What was sent after the failure may arrive too; it is published again from the
-            # checkpoint on the next run (at least once, in order per stream).
-            for _, later in in_flight:
-                later.results()
             RelayCheckpoint.objects.filter(name=name).update(
                 failures=F("failures") + 1, last_error=error
             )

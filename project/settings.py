@@ -291,7 +291,7 @@ EVENTSTORE_SEAL_MAX_AGE = env.float("EVENTSTORE_SEAL_MAX_AGE", default=300)
 # seconds) before it dead-letters the message and goes on.
 MESSAGING_CONSUMER_MAX_ATTEMPTS = env.int("MESSAGING_CONSUMER_MAX_ATTEMPTS", default=5)
 MESSAGING_CONSUMER_BACKOFF = env.float("MESSAGING_CONSUMER_BACKOFF", default=0.5)
-# Events a relay reads and hands to the producer at a time (two batches are in flight).
+# Events a relay reads and hands to the producer at a time.
 MESSAGING_RELAY_BATCH = env.int("MESSAGING_RELAY_BATCH", default=1000)
 # How long (seconds) the relay waits for the broker's delivery reports of one batch; past
 # it the batch's undelivered events are published again by the next run.
