@@ -23,10 +23,12 @@ def use_fast_timestamps(sender: Any, connection: BaseDatabaseWrapper, **kwargs: 
     Django compares before each cursor)."""
     if connection.vendor != "postgresql":
         return
+    from psycopg.postgres import types
     from psycopg.pq import Format
 
+    timestamptz = types["timestamptz"].oid
     adapters = connection.connection.adapters
-    django_loader = adapters.get_loader(_TIMESTAMPTZ_OID, Format.TEXT)
+    django_loader = adapters.get_loader(timestamptz, Format.TEXT)
 
     class IsoTimestamptzLoader(django_loader):
         def load(self, data: Any) -> datetime:
@@ -40,7 +42,4 @@ def use_fast_timestamps(sender: Any, connection: BaseDatabaseWrapper, **kwargs: 
             # its own ``timezone``.
             return parsed.astimezone(self.timezone)
 
-    adapters.register_loader(_TIMESTAMPTZ_OID, IsoTimestamptzLoader)
-
-
-_TIMESTAMPTZ_OID = 1184
+    adapters.register_loader(timestamptz, IsoTimestamptzLoader)
