@@ -10,14 +10,17 @@ stream's head. Only writers of the same stream wait for each other.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from eventstore.context import ACTOR_PATTERN, current_operation, new_traceparent
@@ -80,6 +83,25 @@ class RecordedEvent:
         if version == self.schema_version:
             return self
         return replace(self, schema_version=version, data=data)
+
+    @classmethod
+    def from_envelope(cls, envelope: Mapping[str, Any]) -> RecordedEvent:
+        """The inverse of ``envelope``, with old schema versions upcast."""
+        return cls(
+            event_id=uuid.UUID(envelope["event_id"]),
+            stream_type=envelope["stream_type"],
+            stream_id=uuid.UUID(envelope["stream_id"]),
+            version=envelope["version"],
+            position=envelope["position"],
+            log_tx=envelope.get("log_tx", 0),
+            event_type=envelope["event_type"],
+            schema_version=envelope["schema_version"],
+            occurred_at=datetime.fromisoformat(envelope["occurred_at"]),
+            data=envelope["data"],
+            metadata=envelope["metadata"],
+            prev_hash=envelope["prev_hash"],
+            hash=envelope["hash"],
+        ).upcast()
 
     @property
     def log_key(self) -> LogKey:
@@ -185,6 +207,57 @@ def read_all(
     if event_types is not None:
         rows = rows.filter(event_type__in=list(event_types))
     return recorded_events(rows.in_log_order()[:limit])
+
+
+def read_envelopes(*, after: LogKey = LOG_START, limit: int = 500) -> list[dict[str, Any]]:
+    """``read_all``'s page as envelopes (``RecordedEvent.envelope``), the form the relay
+    publishes. On PostgreSQL the columns come as the text the envelope holds: making Python
+    objects of them (UUIDs, datetimes, dicts) to turn them back into text was most of the
+    relay's reading."""
+    if connection.vendor != "postgresql":
+        return [event.envelope() for event in read_all(after=after, limit=limit)]
+    rows = Event.objects.settled().after(after).in_log_order().annotate(**_AS_TEXT)
+    envelopes = []
+    for row in rows.values_list(*_ENVELOPE_COLUMNS)[:limit]:
+        envelope = dict(zip(COLUMNS, row, strict=True))
+        envelope["data"] = orjson.loads(envelope["data"])
+        envelope["metadata"] = orjson.loads(envelope["metadata"])
+        envelopes.append(_upcast(envelope))
+    return envelopes
+
+
+def _occurred_at_text() -> RawSQL:
+    # As isoformat() writes the aware UTC datetime Django reads: a fraction only when
+    # there is one.
+    at, pattern = '"eventstore_event"."occurred_at"', 'YYYY-MM-DD"T"HH24:MI:SS'
+    return RawSQL(  # noqa: S611 (constant SQL)
+        f"to_char({at} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {at}) = {at} "
+        f"""THEN '{pattern}"+00:00"' ELSE '{pattern}.US"+00:00"' END)""",
+        [],
+        output_field=TextField(),
+    )
+
+
+# The columns whose envelope value is not what the database driver returns, read as text.
+_AS_TEXT = {
+    "event_id_text": Cast("event_id", TextField()),
+    "stream_id_text": Cast("stream_id", TextField()),
+    "occurred_at_text": _occurred_at_text(),
+    "data_text": Cast("data", TextField()),
+    "metadata_text": Cast("metadata", TextField()),
+}
+_ENVELOPE_COLUMNS = tuple(
+    f"{name}_text" if f"{name}_text" in _AS_TEXT else name for name in COLUMNS
+)
+
+
+def _upcast(envelope: dict[str, Any]) -> dict[str, Any]:
+    version, data = registry.upcast(
+        envelope["event_type"], envelope["schema_version"], envelope["data"]
+    )
+    if version != envelope["schema_version"]:
+        envelope["schema_version"], envelope["data"] = version, data
+    return envelope
 
 
 def iter_all(

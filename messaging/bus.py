@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
@@ -17,30 +15,14 @@ from messaging.tracing import continue_trace, recording
 from messaging.wire import Message
 
 if TYPE_CHECKING:
-    from confluent_kafka import KafkaError, Producer
-
-
-class Delivery(Protocol):
-    def results(self) -> dict[int, str | None]:
-        """Waits for the outcome: per event position, None if delivered or the error."""
-        ...
+    from confluent_kafka import KafkaError
 
 
 class Publisher(Protocol):
-    def send(self, messages: Sequence[Message]) -> Delivery:
-        """Starts publishing in order and returns without waiting for the broker; the
-        delivery's ``results()`` waits for this send's reports only."""
+    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+        """Publishes in order and waits for the outcome: per event position, None if
+        delivered, else the error."""
         ...
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """A delivery whose outcome is known when it is sent (the embedded bus)."""
-
-    outcome: dict[int, str | None]
-
-    def results(self) -> dict[int, str | None]:
-        return self.outcome
 
 
 def producer_config(bootstrap_servers: str, *, timeout: float) -> dict[str, str | int | bool]:
@@ -80,39 +62,49 @@ class KafkaPublisher:
     def _value(self, message: Message) -> bytes:
         return self._codec.encode(message) if self._codec else message.value()
 
-    def send(self, messages: Sequence[Message]) -> KafkaDelivery:
+    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
         from messaging.topics import try_ensure_topics
 
         if not self.topics_ensured:
             self.topics_ensured = try_ensure_topics(self.bootstrap_servers)
-        delivery = KafkaDelivery(self._producer, [m.event.position for m in messages])
+        outcome: dict[int, str | None] = {}
+
+        def reporter(position: int) -> Callable[[KafkaError | None, object], None]:
+            def report(err: KafkaError | None, _msg: object) -> None:
+                outcome[position] = None if err is None else str(err)
+
+            return report
+
         spans = recording()  # asked once a batch: OpenTelemetry's answer costs microseconds
+        refused: dict[int, str] = {}
         for message in messages:
-            position = message.event.position
+            position = message.position
             try:
                 value = self._value(message)
             except Exception as exc:
                 # A refused schema, or no registry answering: this message fails and nothing
                 # after it goes out (the relay keeps the log's order, and retries later).
-                delivery.outcome[position] = f"{type(exc).__name__}: {exc}"
+                refused[position] = f"{type(exc).__name__}: {exc}"
                 break
-            stored = message.event.metadata.get("traceparent")
+            stored = message.envelope["metadata"].get("traceparent")
             with _span(message, stored) if spans else nullcontext(stored) as traceparent:
                 fields = {
                     "key": message.key,
                     "value": value,
                     "headers": message.headers(traceparent=traceparent),
-                    "on_delivery": delivery.reporter(position),
+                    "on_delivery": reporter(position),
                 }
                 try:
                     self._producer.produce(message.topic, **fields)
                 except BufferError:
                     self._produce_when_room(message.topic, fields)
-            delivery.sent += 1
-        # Each message is reported within the timeout of its produce; the last was just now.
-        delivery.deadline = time.monotonic() + self.timeout
-        self._producer.poll(0)
-        return delivery
+        # Each message is reported within the delivery timeout of its produce; the last was
+        # just now.
+        self._producer.flush(self.timeout)
+        outcome.update(refused)
+        for message in messages:
+            outcome.setdefault(message.position, "no delivery report before the timeout")
+        return outcome
 
     def _produce_when_room(self, topic: str, fields: dict[str, Any]) -> None:
         # A full local queue (messages waiting for a broker that is slow or down) makes room
@@ -135,43 +127,16 @@ def _span(message: Message, traceparent: str | None) -> AbstractContextManager[s
         attributes={
             "messaging.system": "kafka",
             "messaging.destination.name": message.topic,
-            "messaging.message.id": str(message.event.event_id),
+            "messaging.message.id": message.envelope["event_id"],
         },
     )
-
-
-class KafkaDelivery:
-    """The delivery reports of one ``send``: each message gets one (delivered or failed)
-    within the producer's delivery timeout."""
-
-    def __init__(self, producer: Producer, positions: list[int]) -> None:
-        self._producer = producer
-        self._positions = positions
-        self.deadline = time.monotonic()
-        self.outcome: dict[int, str | None] = {}
-        self.sent = self._reported = 0
-
-    def reporter(self, position: int) -> Callable[[KafkaError | None, object], None]:
-        def report(err: KafkaError | None, _msg: object) -> None:
-            self.outcome[position] = None if err is None else str(err)
-            self._reported += 1
-
-        return report
-
-    def results(self) -> dict[int, str | None]:
-        # Polls rather than flushes: a flush would also wait for what was sent after this.
-        while self._reported < self.sent and (left := self.deadline - time.monotonic()) > 0:
-            self._producer.poll(min(left, 0.05))
-        for position in self._positions:
-            self.outcome.setdefault(position, "no delivery report before the timeout")
-        return self.outcome
 
 
 class InProcessPublisher:
     """The embedded bus: hands each event to this process's consumers of its topic, through
     the same inbox code path as the Kafka consumer loop."""
 
-    def send(self, messages: Sequence[Message]) -> Delivered:
+    def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
         from messaging.consumers import consumers_of
         from messaging.dispatch import dead_letter_to_table, deliver
 
@@ -184,7 +149,7 @@ class InProcessPublisher:
                     topic=message.topic,
                     sleep=False,
                 )
-        return Delivered({m.event.position: None for m in messages})
+        return {m.position: None for m in messages}
 
 
 _local = threading.local()

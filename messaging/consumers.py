@@ -17,8 +17,6 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -27,7 +25,6 @@ from opentelemetry.trace import SpanKind
 from eventstore.context import operation, system_actor
 from eventstore.declarations import Registry
 from eventstore.models import Stream
-from eventstore.registry import registry
 from eventstore.store import RecordedEvent
 from messaging.models import InboxCursor, ParkedEvent
 from messaging.tracing import continue_trace
@@ -68,28 +65,6 @@ def all_consumers() -> list[Consumer]:
 
 def consumers_of(topic: str) -> list[Consumer]:
     return [c for c in consumers.all() if topic in c.topics]
-
-
-def event_from_envelope(envelope: Mapping[str, Any]) -> RecordedEvent:
-    """The inverse of ``RecordedEvent.envelope``, with old schema versions upcast."""
-    schema_version, data = registry.upcast(
-        envelope["event_type"], envelope["schema_version"], envelope["data"]
-    )
-    return RecordedEvent(
-        event_id=uuid.UUID(envelope["event_id"]),
-        stream_type=envelope["stream_type"],
-        stream_id=uuid.UUID(envelope["stream_id"]),
-        version=envelope["version"],
-        position=envelope["position"],
-        log_tx=envelope.get("log_tx", 0),
-        event_type=envelope["event_type"],
-        schema_version=schema_version,
-        occurred_at=datetime.fromisoformat(envelope["occurred_at"]),
-        data=data,
-        metadata=envelope["metadata"],
-        prev_hash=envelope["prev_hash"],
-        hash=envelope["hash"],
-    )
 
 
 class Outcome(enum.Enum):
@@ -143,7 +118,7 @@ def parked_next(consumer: Consumer, stream_id: uuid.UUID) -> RecordedEvent | Non
     parked = ParkedEvent.objects.filter(
         consumer=consumer.name, stream_id=stream_id, version=applied + 1
     ).first()
-    return event_from_envelope(parked.envelope) if parked is not None else None
+    return RecordedEvent.from_envelope(parked.envelope) if parked is not None else None
 
 
 def streams_ready(consumer: Consumer) -> list[uuid.UUID]:

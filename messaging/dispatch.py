@@ -17,14 +17,13 @@ from messaging.consumers import (
     Consumer,
     Outcome,
     apply_event,
-    event_from_envelope,
     get_consumer,
     locked_cursor,
     parked_next,
     streams_ready,
 )
 from messaging.models import DeadLetter, ParkedEvent
-from messaging.wire import Message, topic_for
+from messaging.wire import Message
 
 logger = structlog.get_logger(__name__)
 
@@ -170,7 +169,7 @@ def dead_letter_to_table(consumer: Consumer) -> DeadLetterSink:
     loop's for events it drains from the parking)."""
 
     def sink(event: RecordedEvent, error: str, attempts: int) -> None:
-        message = Message(topic_for(event.event_type), event)
+        message = Message.of(event)
         record_dead_letter(
             consumer,
             topic=message.topic,
@@ -191,7 +190,7 @@ def retry_dead_letter(letter: DeadLetter) -> Outcome:
     dead-lettered too), it is parked behind it. Raises what the handler or the decoding
     raises (the letter stays open)."""
     consumer = get_consumer(letter.consumer)
-    event = event_from_envelope(json.loads(letter.payload))
+    event = RecordedEvent.from_envelope(json.loads(letter.payload))
     with transaction.atomic():
         outcome = apply_event(consumer, event, topic=letter.topic)
         _resolve(letter, outcome.value if outcome is not Outcome.PARKED else (
@@ -209,7 +208,7 @@ def skip_dead_letter(letter: DeadLetter, *, by: str) -> Outcome:
     Only the stream's next version can be skipped; an event applied meanwhile is left as
     it is."""
     consumer = get_consumer(letter.consumer)
-    event = event_from_envelope(json.loads(letter.payload))
+    event = RecordedEvent.from_envelope(json.loads(letter.payload))
     with transaction.atomic():
         cursor = locked_cursor(consumer, event.stream_id)
         if event.version > cursor.version + 1:

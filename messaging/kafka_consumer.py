@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from eventstore.store import RecordedEvent
-from messaging.consumers import Consumer, event_from_envelope
+from messaging.consumers import Consumer
 from messaging.dispatch import (
     DeadLetterSink,
     dead_letter_to_table,
@@ -107,7 +107,7 @@ class ConsumerLoop:
     def handle(self, message: Message) -> None:
         close_old_connections()
         try:
-            event = event_from_envelope(self._decode(message))
+            event = RecordedEvent.from_envelope(self._decode(message))
         except (ValueError, KeyError, TypeError, SerializationError) as exc:
             # Undecodable: no retry can help.
             self._dead_letter(message, f"undecodable message: {type(exc).__name__}: {exc}", 1)

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from eventstore.models import Event
-from eventstore.store import RecordedEvent, read_all
+from eventstore.store import read_envelopes
 from messaging.bus import Publisher, get_publisher
 from messaging.models import RelayCheckpoint
 from messaging.wire import Message, topic_for
@@ -68,14 +69,16 @@ def _relay(name: str, publisher: Publisher, batch_size: int) -> RelayRun:
     checkpoint, _ = RelayCheckpoint.objects.get_or_create(name=name)
     published = 0
     # Until a read finds nothing: in-process consumers append as they go, and what they
-    # append is relayed in this run. One batch at a time: a batch sent while the previous
-    # one's reports are pending could arrive although the previous one timed out, and put a
-    # stream's later events on the topic before its earlier ones.
-    while events := read_all(after=checkpoint.key, limit=batch_size):
-        delivered, error = _delivered_prefix(events, publisher.send(_messages(events)).results())
+    # append is relayed in this run. One batch at a time (``publish`` waits for the acks): a
+    # batch sent while the previous one's reports are pending could arrive although the
+    # previous one timed out, and put a stream's later events on the topic before its
+    # earlier ones.
+    while envelopes := read_envelopes(after=checkpoint.key, limit=batch_size):
+        messages = _messages(envelopes)
+        delivered, error = _delivered_prefix(messages, publisher.publish(messages))
         if delivered:
             _log_published(delivered)
-            last = delivered[-1]
+            last = delivered[-1].log_key
             # Only ever forward: a relay that lost its lock (a dropped connection) and raced
             # another cannot move the checkpoint back over what the other published.
             behind = Q(log_tx__lt=last.log_tx) | Q(log_tx=last.log_tx, position__lt=last.position)
@@ -95,33 +98,36 @@ def _relay(name: str, publisher: Publisher, batch_size: int) -> RelayRun:
     return RelayRun(published, held_back=held_back)
 
 
-def _messages(events: Sequence[RecordedEvent]) -> list[Message]:
+def _messages(envelopes: Sequence[dict[str, Any]]) -> list[Message]:
     # Each event type's topic once a batch: it is read from the settings.
     topics: dict[str, str] = {}
-    return [
-        Message(
-            topics.get(e.event_type) or topics.setdefault(e.event_type, topic_for(e.event_type)), e
-        )
-        for e in events
-    ]
+    messages = []
+    for envelope in envelopes:
+        event_type = envelope["event_type"]
+        if (topic := topics.get(event_type)) is None:
+            topic = topics[event_type] = topic_for(event_type)
+        messages.append(Message(topic, envelope))
+    return messages
 
 
 def _delivered_prefix(
-    events: Sequence[RecordedEvent], results: dict[int, str | None]
-) -> tuple[list[RecordedEvent], str | None]:
-    """The events delivered before the first that was not, and that one's error."""
-    for index, event in enumerate(events):
-        if (error := results.get(event.position)) is not None:
-            return list(events[:index]), error
-    return list(events), None
+    messages: Sequence[Message], results: dict[int, str | None]
+) -> tuple[list[Message], str | None]:
+    """The messages delivered before the first that was not, and that one's error."""
+    for index, message in enumerate(messages):
+        if (error := results.get(message.position)) is not None:
+            return list(messages[:index]), error
+    return list(messages), None
 
 
-def _log_published(events: Sequence[RecordedEvent]) -> None:
+def _log_published(messages: Sequence[Message]) -> None:
     """One line per operation whose events went out, carrying its correlation id: a run
     serves many operations, and each can be followed through it."""
-    by_operation: dict[str | None, list[RecordedEvent]] = {}
-    for event in events:
-        by_operation.setdefault(event.metadata.get("correlation_id"), []).append(event)
+    by_operation: dict[str | None, list[Message]] = {}
+    for message in messages:
+        by_operation.setdefault(message.envelope["metadata"].get("correlation_id"), []).append(
+            message
+        )
     for correlation_id, group in by_operation.items():
         logger.info(
             "relay_published",

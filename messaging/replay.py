@@ -14,7 +14,7 @@ from eventstore.log import LOG_START
 from eventstore.models import Event
 from eventstore.store import recorded_events
 from messaging.bus import Publisher, get_publisher
-from messaging.wire import Message, topic_for
+from messaging.wire import Message
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def replay_events(
         events = recorded_events(selection.queryset().after(after)[:batch_size])
         if not events:
             return published
-        messages = [Message(topic_for(e.event_type), e) for e in events]
-        errors = {p: e for p, e in publisher.send(messages).results().items() if e is not None}
+        messages = [Message.of(e) for e in events]
+        errors = {p: e for p, e in publisher.publish(messages).items() if e is not None}
         if errors:
             position = min(errors)
             raise ReplayFailed(f"publishing position {position} failed: {errors[position]}")

@@ -173,7 +173,7 @@ class EnvelopeCodec:
     def _serializer(self, message: Message) -> tuple[JSONSerializer, SerializationContext]:
         with self._lock:
             if message.topic not in self._serializers:
-                context = registry.get(message.event.event_type).context
+                context = registry.get(message.envelope["event_type"]).context
                 schema = topic_schemas()[context]
                 # Registered here, so that a refusal says why; the serializer's own
                 # registration of the same text is then answered from the client's cache.

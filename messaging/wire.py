@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 
+from eventstore.log import LogKey
 from eventstore.registry import registry
 from eventstore.store import RecordedEvent
 
@@ -28,12 +29,24 @@ class Message:
     """One event on its way out: topic, key = stream id, value = the envelope as JSON."""
 
     topic: str
-    event: RecordedEvent
+    envelope: dict[str, Any]  # RecordedEvent.envelope()
+
+    @classmethod
+    def of(cls, event: RecordedEvent, topic: str | None = None) -> Message:
+        """``event`` on its context's topic (or ``topic``)."""
+        return cls(topic or topic_for(event.event_type), event.envelope())
 
     @cached_property
-    def envelope(self) -> dict[str, Any]:
-        # Made once: the key and the headers take its ids as text.
-        return self.event.envelope()
+    def event(self) -> RecordedEvent:
+        return RecordedEvent.from_envelope(self.envelope)
+
+    @property
+    def position(self) -> int:
+        return self.envelope["position"]
+
+    @property
+    def log_key(self) -> LogKey:
+        return LogKey(self.envelope["log_tx"], self.envelope["position"])
 
     @property
     def key(self) -> bytes:
@@ -44,11 +57,11 @@ class Message:
 
     def headers(self, *, traceparent: str | None = None) -> list[tuple[str, bytes]]:
         """The brief's headers; ``traceparent`` replaces the stored one (the relay's span)."""
-        event, meta = self.event, self.event.metadata
+        envelope, meta = self.envelope, self.envelope["metadata"]
         headers = [
-            ("event_type", event.event_type.encode()),
-            ("event_id", self.envelope["event_id"].encode()),
-            ("schema_version", str(event.schema_version).encode()),
+            ("event_type", envelope["event_type"].encode()),
+            ("event_id", envelope["event_id"].encode()),
+            ("schema_version", str(envelope["schema_version"]).encode()),
         ]
         for name, value in (
             ("correlation_id", meta.get("correlation_id")),

@@ -13,7 +13,6 @@ from kombu import Connection
 
 from eventstore.context import operation
 from eventstore.store import read_all
-from messaging.bus import Delivered
 from messaging.relay import destination, relay_log
 from messaging.tasks import _key
 from messaging.wire import Message
@@ -87,10 +86,10 @@ class SlowBroker:
     def __init__(self) -> None:
         self.publishing, self.release = threading.Event(), threading.Event()
 
-    def send(self, messages: list[Message]) -> Delivered:
+    def publish(self, messages: list[Message]) -> dict[int, str | None]:
         self.publishing.set()
         assert self.release.wait(20)
-        return Delivered({m.event.position: None for m in messages})
+        return {m.position: None for m in messages}
 
 
 def test_appends_go_on_while_the_relay_waits_for_the_broker(settings):
