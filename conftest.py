@@ -10,7 +10,7 @@ import contextlib
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +98,27 @@ def actor() -> Iterator[str]:
 def thing_type() -> EventType:
     """The event type of the test-only ``testing`` context (eventstore/tests/testapp)."""
     return registry.get("testing.ThingHappened")
+
+
+@pytest.fixture
+def upgrade_thing_type(thing_type: EventType) -> Iterator[Callable[[], None]]:
+    """Registers schema version 2 of ThingHappened when called: ``n`` is renamed ``count``,
+    and version 1 events are upcast on read. Version 1 is back after the test."""
+
+    def upgrade() -> None:
+        registry.unregister(thing_type.name)
+        registry.register(
+            EventType(
+                name=thing_type.name,
+                schema={"type": "object", "required": ["count"]},
+                schema_version=2,
+                upcasters={1: lambda data: {"count": data.pop("n"), **data}},
+            )
+        )
+
+    yield upgrade
+    registry.unregister(thing_type.name)
+    registry.register(thing_type)
 
 
 @pytest.fixture

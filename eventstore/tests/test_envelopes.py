@@ -10,7 +10,6 @@ import pytest
 from django.db import connection
 
 from eventstore.context import operation
-from eventstore.registry import EventType, registry
 from eventstore.store import (
     NewEvent,
     RecordedEvent,
@@ -63,20 +62,9 @@ def test_envelopes_page_through_the_log_like_read_all(thing_type, actor, stream_
     assert rest == [event.envelope() for event in read_all(after=last)]
 
 
-def test_envelopes_carry_old_events_upcast(thing_type, actor, stream_id, request):
+def test_envelopes_carry_old_events_upcast(upgrade_thing_type, actor, stream_id):
     append_things(stream_id, 5)
-    registry.unregister(thing_type.name)
-    request.addfinalizer(
-        lambda: (registry.unregister(thing_type.name), registry.register(thing_type))
-    )
-    registry.register(
-        EventType(
-            name=thing_type.name,
-            schema={"type": "object", "required": ["count"]},
-            schema_version=2,
-            upcasters={1: lambda data: {"count": data.pop("n"), **data}},
-        )
-    )
+    upgrade_thing_type()
 
     (envelope,) = read_envelopes()
 

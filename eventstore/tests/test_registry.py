@@ -37,23 +37,12 @@ def test_registering_a_different_definition_under_a_known_name_is_refused():
 
 @pytest.mark.django_db
 def test_old_events_are_upcast_on_read_and_stay_unchanged_in_the_store(
-    thing_type, actor, stream_id, request
+    upgrade_thing_type, actor, stream_id
 ):
     # given: an event stored at schema version 1
     append_things(stream_id, 5)
     # when: version 2 renames "n" to "count"
-    registry.unregister(thing_type.name)
-    request.addfinalizer(
-        lambda: (registry.unregister(thing_type.name), registry.register(thing_type))
-    )
-    registry.register(
-        EventType(
-            name=thing_type.name,
-            schema={"type": "object", "required": ["count"]},
-            schema_version=2,
-            upcasters={1: lambda data: {"count": data.pop("n"), **data}},
-        )
-    )
+    upgrade_thing_type()
 
     (event,) = read_stream(stream_id)
 
