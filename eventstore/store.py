@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
-import orjson
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Max, QuerySet, TextField
 from django.db.models.expressions import RawSQL
@@ -214,25 +214,47 @@ def read_envelopes(*, after: LogKey = LOG_START, limit: int = 500) -> list[dict[
     publishes. On PostgreSQL the columns come as the text the envelope holds: making Python
     objects of them (UUIDs, datetimes, dicts) to turn them back into text was most of the
     relay's reading."""
-    if connection.vendor != "postgresql":
+    if not _reads_utc_text():
         return [event.envelope() for event in read_all(after=after, limit=limit)]
     rows = Event.objects.settled().after(after).in_log_order().annotate(**_AS_TEXT)
     envelopes = []
     for row in rows.values_list(*_ENVELOPE_COLUMNS)[:limit]:
         envelope = dict(zip(COLUMNS, row, strict=True))
-        envelope["data"] = orjson.loads(envelope["data"])
-        envelope["metadata"] = orjson.loads(envelope["metadata"])
+        if envelope["occurred_at"] is None:
+            raise EventStoreError(
+                f"the event at position {envelope['position']} has a time outside the years "
+                "1 to 9999 (infinity, BC): it cannot be read"
+            )
+        envelope["data"] = _json(envelope["data"])
+        envelope["metadata"] = _json(envelope["metadata"])
         envelopes.append(_upcast(envelope))
     return envelopes
 
 
+def _reads_utc_text() -> bool:
+    # The text below is what isoformat() writes of the aware UTC datetimes Django reads;
+    # any other set-up reads through RecordedEvent.
+    return (
+        connection.vendor == "postgresql" and settings.USE_TZ and connection.timezone_name == "UTC"
+    )
+
+
+def _json(text: str) -> Any:
+    # As the model reads its JSON columns.
+    return _JSON_FIELD.from_db_value(text, None, connection)
+
+
+_JSON_FIELD = Event._meta.get_field("data")
+
+
 def _occurred_at_text() -> RawSQL:
-    # As isoformat() writes the aware UTC datetime Django reads: a fraction only when
-    # there is one.
+    # As isoformat() writes the aware UTC datetime Django reads: a fraction only when there
+    # is one; NULL for what no datetime holds, as reading it through Django fails.
     at, pattern = '"eventstore_event"."occurred_at"', 'YYYY-MM-DD"T"HH24:MI:SS'
     return RawSQL(  # noqa: S611 (constant SQL)
-        f"to_char({at} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {at}) = {at} "
-        f"""THEN '{pattern}"+00:00"' ELSE '{pattern}.US"+00:00"' END)""",
+        f"CASE WHEN {at} >= '0001-01-01 00:00:00+00' AND {at} < '10000-01-01 00:00:00+00' "
+        f"THEN to_char({at} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {at}) = {at} "
+        f"""THEN '{pattern}"+00:00"' ELSE '{pattern}.US"+00:00"' END) END""",
         [],
         output_field=TextField(),
     )

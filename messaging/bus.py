@@ -63,6 +63,8 @@ class KafkaPublisher:
         return self._codec.encode(message) if self._codec else message.value()
 
     def publish(self, messages: Sequence[Message]) -> dict[int, str | None]:
+        from confluent_kafka import KafkaException
+
         from messaging.topics import try_ensure_topics
 
         if not self.topics_ensured:
@@ -98,6 +100,11 @@ class KafkaPublisher:
                     self._producer.produce(message.topic, **fields)
                 except BufferError:
                     self._produce_when_room(message.topic, fields)
+                except KafkaException as exc:
+                    # Refused before it left (an unknown topic, a message over the size
+                    # limit): as a refused schema, it and what follows wait for a later run.
+                    refused[position] = f"{type(exc).__name__}: {exc}"
+                    break
         # Each message is reported within the delivery timeout of its produce; the last was
         # just now.
         self._producer.flush(self.timeout)

@@ -2,7 +2,7 @@
 
 There is no outbox table: the event table is the outbox. Each destination has a checkpoint
 (``RelayCheckpoint``): the log key of the last event delivered. A run reads the settled log
-after it (``read_all``: nothing can appear there later), publishes in log order, which keeps
+after it (``read_envelopes``: nothing can appear there later), publishes in log order, which keeps
 each stream in version order, and moves the checkpoint past the delivered prefix from the
 broker's delivery reports. A relay that dies mid-batch moves nothing: the next run publishes
 from the checkpoint again (at least once; consumers skip what they have applied).
@@ -115,7 +115,7 @@ def _delivered_prefix(
 ) -> tuple[list[Message], str | None]:
     """The messages delivered before the first that was not, and that one's error."""
     for index, message in enumerate(messages):
-        if (error := results.get(message.position)) is not None:
+        if (error := results.get(message.position, "no outcome reported")) is not None:
             return list(messages[:index]), error
     return list(messages), None
 

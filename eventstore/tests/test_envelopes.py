@@ -20,7 +20,8 @@ from eventstore.store import (
 )
 from testkit.helpers import append_things
 
-pytestmark = pytest.mark.django_db
+# On SQLite read_envelopes is read_all's envelopes by definition.
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 def serialized(envelopes: list[dict]) -> list[bytes]:
@@ -37,7 +38,12 @@ def test_envelopes_are_the_envelopes_of_the_events_read(thing_type, stream_id):
             events=[
                 NewEvent(
                     "testing.ThingHappened",
-                    {"n": 3, "label": "Übersetzung „fertig“ ✓", "payload": {"z": [1.5, None]}},
+                    {
+                        "n": 3,
+                        "label": "Übersetzung „fertig“ ✓\u2028",
+                        # 1e20 is stored as the integer 100000000000000000000
+                        "payload": {"z": [1.5, None, 1e20, -0.25], "ключ": True},
+                    },
                 )
             ],
         )
@@ -72,7 +78,6 @@ def test_envelopes_carry_old_events_upcast(upgrade_thing_type, actor, stream_id)
     assert [envelope] == [event.envelope() for event in read_all()]
 
 
-@pytest.mark.postgres
 @pytest.mark.parametrize(
     "stored",
     [
@@ -95,3 +100,18 @@ def test_the_time_is_written_as_isoformat_writes_the_time_django_reads(stored):
         read, written = cursor.fetchone()
 
     assert written == read.isoformat()
+
+
+@pytest.mark.parametrize(
+    "stored", ["infinity", "-infinity", "0044-03-15 12:00:00+00 BC", "10000-01-01 00:00:00+00"]
+)
+def test_a_time_no_datetime_holds_is_not_written(stored):
+    text = _occurred_at_text()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT {text.sql} FROM (SELECT %s::timestamptz AS occurred_at) AS "eventstore_event"',
+            [stored],
+        )
+        (written,) = cursor.fetchone()
+
+    assert written is None  # and read_envelopes refuses the event, as read_all does

@@ -14,8 +14,8 @@ from eventstore.store import NewEvent, append, read_all, read_stream
 from messaging.consumers import get_consumer
 from messaging.dispatch import skip_dead_letter
 from messaging.kafka_consumer import ConsumerLoop
-from messaging.models import DeadLetter, ParkedEvent
-from messaging.relay import relay_log
+from messaging.models import DeadLetter, ParkedEvent, RelayCheckpoint
+from messaging.relay import destination, relay_log
 from messaging.replay import ReplayRange, replay_events
 from messaging.selectors import kafka_consumer_lag, relay_lag
 from messaging.topics import dead_letter_topic
@@ -180,3 +180,22 @@ def test_consumer_lag_counts_what_the_group_has_not_committed_yet():
     after = kafka_consumer_lag(echo_consumer)
 
     assert (before.lag, after.lag) == (3, 0)
+
+
+def test_an_event_the_producer_refuses_stops_the_run_and_says_why():
+    stream = uuid.uuid4()
+    append_things(stream, 1)
+    too_big = {"n": 2, "payload": "x" * 1_100_000}  # over the producer's message.max.bytes
+    append(
+        stream_type="testing.Thing",
+        stream_id=stream,
+        expected_version=1,
+        events=[NewEvent("testing.ThingHappened", too_big)],
+    )
+    append_things(stream, 3, expected_version=2)
+
+    run = relay_log()
+
+    assert (run.published, run.failed) == (1, 1)
+    assert "MSG_SIZE_TOO_LARGE" in RelayCheckpoint.objects.get(name=destination()).last_error
+    assert relay_lag().pending == 2  # the refused event and the one after it wait
