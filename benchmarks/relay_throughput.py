@@ -8,7 +8,8 @@
    checkpoint goes back). The ratio of the medians is the figure.
 2. Latency: events appended one per transaction at a steady rate while a real Celery worker
    relays them, each run queued after its commit as in production; the latency of an event
-   is from its commit to the moment a Kafka consumer of the topic receives it.
+   is from its commit to the moment a Kafka consumer of the topic receives it, over all
+   events and after the first second (a pool process's first relay sets up its producer).
 
 Run: ``make bench``, or with the variables of ``scripts/services env`` set:
 ``python benchmarks/relay_throughput.py [--events 20000] [--rounds 5] [--rate 30]
@@ -211,11 +212,19 @@ def latency(rate: float, seconds: float, database_url: str) -> None:
         worker.terminate()
         worker.wait(30)
     millis = [(received[e] - committed_at[e]) * 1000 for e in committed_at if e in received]
-    q = statistics.quantiles(millis, n=100)
+    # The first second apart: the warm-up reached one of the worker's two pool processes,
+    # and the other one's first relay makes its producer, checks the topics and registers
+    # the schema (about 0.6 s) while the first events wait.
+    first = min(committed_at.values()) + 1
+    later = [
+        (received[e] - at) * 1000 for e, at in committed_at.items() if e in received and at >= first
+    ]
     print(f"latency: {len(millis)}/{count} events received, one per transaction at "
           f"{achieved:.0f}/s (asked {rate:.0f}/s), relayed by a Celery worker")  # fmt: skip
-    print(f"  commit to a consumer of the topic   p50 {q[49]:.1f} ms   p99 {q[98]:.1f} ms   "
-          f"max {max(millis):.1f} ms")  # fmt: skip
+    for label, values in (("all events", millis), ("after the first second", later)):
+        q = statistics.quantiles(values, n=100)
+        print(f"  commit to a consumer, {label:<24}p50 {q[49]:.1f} ms   p99 {q[98]:.1f} ms   "
+              f"max {max(values):.1f} ms")  # fmt: skip
 
 
 def main() -> None:
