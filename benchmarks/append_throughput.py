@@ -36,6 +36,7 @@ DATA = {
     "sha256": "a" * 64,
     "size": 10,
     "content_type": "text/plain",
+    "word_count": 2,
 }
 EVENT_TYPE = "documents.DocumentUploaded"
 
