@@ -29,7 +29,7 @@ from pathlib import Path
 from setup import setup_django
 
 DATA = {"owner_id": 1, "title": "Benchmark", "revision": 1, "filename": "a.txt",
-        "sha256": "a" * 64, "size": 10, "content_type": "text/plain"}  # fmt: skip
+        "sha256": "a" * 64, "size": 10, "content_type": "text/plain", "word_count": 2}  # fmt: skip
 
 
 def append_events(total: int, per_append: int) -> float:
